@@ -1,0 +1,75 @@
+# boutique-seckill — every entry point a newcomer or CI needs.
+# The two set-up commands: `make run` (stack + all services, seeded catalog) and `make test` (everything).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NODE_STAMP := node_modules/.deps-stamp
+
+.PHONY: help deps build gen gen-check typecheck config-doc \
+        stack-up stack-down stack-status stack-reset stack-cluster stack-topics \
+        run stop logs smoke test test-unit test-integration clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: $(NODE_STAMP) ## install npm dependencies from the lockfile
+
+build: deps ## compile TypeScript to dist/
+	npx tsc -p tsconfig.build.json
+
+gen: deps ## regenerate src/gen from protos/
+	bash scripts/gen-proto.sh
+
+gen-check: deps ## fail when src/gen is stale
+	bash scripts/gen-proto.sh --check
+
+typecheck: deps ## strict type check of src, test, bench
+	npx tsc -p tsconfig.json --noEmit
+
+config-doc: deps ## print the config table (README section is generated from it)
+	npx tsx scripts/config-doc.ts
+
+stack-up: ## install (if missing) and start Redis, MariaDB, RocketMQ on loopback
+	bash scripts/stack.sh up
+
+stack-cluster: ## also start the local 3-master Redis Cluster
+	bash scripts/stack.sh up --cluster
+
+stack-down: ## stop everything the stack script started
+	bash scripts/stack.sh down
+
+stack-status: ## one line per component
+	bash scripts/stack.sh status
+
+stack-reset: ## stop and delete all local data (keeps downloads)
+	bash scripts/stack.sh reset
+
+stack-topics: ## (re)create RocketMQ topics and groups
+	bash scripts/stack.sh topics
+
+run: stack-up build ## start the stack and every service (background), seeded catalog
+	bash scripts/services.sh start all
+
+stop: ## stop the services started by `make run`
+	bash scripts/services.sh stop
+
+logs: ## follow the services' log
+	tail -F .stack/services/services.log
+
+smoke: deps ## check every service answers gRPC health SERVING
+	npx tsx scripts/smoke.ts
+
+test: stack-up deps ## everything: checks, unit and integration tests (ends with "N passed, N failed")
+	bash scripts/test.sh
+
+test-unit: deps
+	npx mocha --config .mocharc.json
+
+test-integration: stack-up deps
+	npx mocha --config .mocharc.integration.json
+
+clean: ## remove build output
+	rm -rf dist

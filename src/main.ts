@@ -1,0 +1,38 @@
+// Entry point: `node dist/src/main.js <service...|all>` starts the named services in one process.
+// Start-up problems (bad config, unreachable Redis/MySQL/RocketMQ) print one line and exit non-zero.
+import { loadConfig, ConfigError } from './platform/config';
+import { createLogger } from './platform/logger';
+import { createShutdown } from './platform/shutdown';
+import { systemClock } from './platform/clock';
+import { StartupError } from './platform/startup-error';
+import { createRuntime } from './services/runtime';
+import { selectServices, UsageError } from './services/registry';
+
+async function main(argv: readonly string[]): Promise<void> {
+  const config = loadConfig();
+  const modules = selectServices(argv);
+  const logger = createLogger(config, 'boutique-seckill');
+  const shutdown = createShutdown({ logger, timeoutMs: config.lifecycle.shutdownGraceMs + 5_000 });
+  shutdown.installSignalHandlers();
+  const rt = createRuntime({ config, logger, clock: systemClock, shutdown });
+  try {
+    for (const m of modules) {
+      const running = await m.start(rt);
+      logger.info({ service: running.name, port: running.port }, 'service started');
+    }
+  } catch (err) {
+    await shutdown.run('start-up failed');
+    throw err;
+  }
+  logger.info({ services: modules.map(m => m.name) }, 'all requested services started');
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  // Known start-up errors are one line; anything else is a bug and keeps its stack for the operator.
+  if (err instanceof ConfigError || err instanceof StartupError || err instanceof UsageError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,93 @@
+// The configuration table: every environment variable the shop reads, in one place.
+// README's config table is generated from this (scripts/config-doc.ts), so `doc` is user-facing.
+// To add keys, add an entry to a section (or a new section, e.g. `order: {...}`); the Config type follows.
+import {
+  address,
+  boolean,
+  endpointList,
+  host,
+  hostPortList,
+  integer,
+  oneOf,
+  port,
+  text,
+  url,
+  type Parser,
+} from './config-parsers';
+
+export type Secrecy = 'none' | 'secret' | 'url-password';
+
+export interface ConfigEntry<T> {
+  readonly env: string;
+  /** Raw default, parsed by the same parser, so the docs show exactly what is used. */
+  readonly default: string;
+  readonly parse: Parser<T>;
+  readonly doc: string;
+  readonly secrecy: Secrecy;
+}
+
+function entry<T>(env: string, def: string, parse: Parser<T>, doc: string, secrecy: Secrecy = 'none'): ConfigEntry<T> {
+  return { env, default: def, parse, doc, secrecy };
+}
+
+const ms = (min = 0) => integer(min);
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const configSchema = {
+  log: {
+    level: entry('LOG_LEVEL', 'info', oneOf(LOG_LEVELS), 'pino log level'),
+  },
+  grpc: {
+    host: entry('GRPC_HOST', '0.0.0.0', host(), 'interface every gRPC server binds to'),
+  },
+  ports: {
+    checkout: entry('CHECKOUT_PORT', '5050', port(), 'checkout gRPC port (0 = any free port)'),
+    productCatalog: entry('PRODUCT_CATALOG_PORT', '3550', port(), 'productcatalog gRPC port'),
+    order: entry('ORDER_PORT', '5060', port(), 'order gRPC port'),
+    cart: entry('CART_PORT', '7070', port(), 'cart gRPC port'),
+    currency: entry('CURRENCY_PORT', '7000', port(), 'currency gRPC port'),
+    payment: entry('PAYMENT_PORT', '50051', port(), 'payment gRPC port'),
+    shipping: entry('SHIPPING_PORT', '50052', port(), 'shipping gRPC port (upstream reuses 50051; we do not)'),
+    email: entry('EMAIL_PORT', '5000', port(), 'email gRPC port'),
+  },
+  metrics: {
+    port: entry('METRICS_PORT', '9464', port(), 'Prometheus /metrics port (0 = off)'),
+  },
+  addr: {
+    productCatalog: entry('PRODUCT_CATALOG_SERVICE_ADDR', '127.0.0.1:3550', address(), 'where clients reach productcatalog'),
+    cart: entry('CART_SERVICE_ADDR', '127.0.0.1:7070', address(), 'where clients reach cart'),
+    currency: entry('CURRENCY_SERVICE_ADDR', '127.0.0.1:7000', address(), 'where clients reach currency'),
+    payment: entry('PAYMENT_SERVICE_ADDR', '127.0.0.1:50051', address(), 'where clients reach payment'),
+    shipping: entry('SHIPPING_SERVICE_ADDR', '127.0.0.1:50052', address(), 'where clients reach shipping'),
+    email: entry('EMAIL_SERVICE_ADDR', '127.0.0.1:5000', address(), 'where clients reach email'),
+    checkout: entry('CHECKOUT_SERVICE_ADDR', '127.0.0.1:5050', address(), 'where clients reach checkout'),
+    order: entry('ORDER_SERVICE_ADDR', '127.0.0.1:5060', address(), 'where clients reach order'),
+  },
+  redis: {
+    url: entry('REDIS_URL', 'redis://127.0.0.1:6390', url(['redis', 'rediss']), 'Redis single node (used when REDIS_CLUSTER_NODES is empty)', 'url-password'),
+    clusterNodes: entry('REDIS_CLUSTER_NODES', '', hostPortList(), 'Redis Cluster seed nodes "host:port,host:port"; empty = single node at REDIS_URL'),
+  },
+  mysql: {
+    url: entry('MYSQL_URL', 'mysql://shop:shop@127.0.0.1:3316/shop', url(['mysql', 'mariadb'], { requirePath: true }), 'MySQL/MariaDB connection URL (local stack: user shop, password shop)', 'url-password'),
+    poolSize: entry('MYSQL_POOL_SIZE', '10', integer(1, 1000), 'connections in the mysql2 pool'),
+    migrateOnStart: entry('MYSQL_MIGRATE_ON_START', 'true', boolean(), 'apply drizzle migrations at start-up'),
+  },
+  rocketmq: {
+    endpoints: entry('ROCKETMQ_ENDPOINTS', '127.0.0.1:8081', endpointList(), 'RocketMQ 5 proxy gRPC endpoints, ";"-separated'),
+    namespace: entry('ROCKETMQ_NAMESPACE', '', text(), 'RocketMQ namespace (empty = none)'),
+    startupTimeoutMs: entry('ROCKETMQ_STARTUP_TIMEOUT_MS', '20000', ms(1), 'how long producer/consumer start-up may take'),
+  },
+  rpc: {
+    deadlineMs: entry('RPC_DEADLINE_MS', '2000', ms(1), 'default deadline of outgoing gRPC calls'),
+  },
+  lifecycle: {
+    shutdownGraceMs: entry('SHUTDOWN_GRACE_MS', '10000', ms(), 'drain time on SIGTERM before in-flight calls are cut'),
+    startupCheckTimeoutMs: entry('STARTUP_CHECK_TIMEOUT_MS', '5000', ms(1), 'how long start-up waits for Redis/MySQL before failing'),
+  },
+  admin: {
+    token: entry('ADMIN_TOKEN', '', text(), 'bearer token for admin RPCs; empty = admin RPCs refused', 'secret'),
+  },
+} as const satisfies Record<string, Record<string, ConfigEntry<unknown>>>;
+
+export type ConfigSchema = typeof configSchema;

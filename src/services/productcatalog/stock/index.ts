@@ -1,0 +1,13 @@
+export * from './types';
+export { createStockService, type StockService, type StockServiceDeps } from './stock-service';
+export { DEFAULT_STOCK_SETTINGS, resolveStockSettings, type StockSettings } from './stock-settings';
+export { createStockKeys, type StockKeys } from './stock-keys';
+export { createSoldOutFlags, type SoldOutFlags } from './sold-out-flags';
+export { createPartSweeper, type PartSweeper, type SweepOptions, type SweepReport } from './part-sweeper';
+export { type ReleaseHint } from './release-order';
+export { type AppliedEntry } from './ack-applied';
+export { parseOrderCreated, parseStockChange, type OrderCreatedRecord, type StockChangeRecord } from './stream-records';
+export { type StockDelta } from './line-codec';
+export { InvalidStockRequestError, MalformedStockEntryError, StockScriptError } from './errors';
+export { STOCK_SCRIPTS, type RedisClient, type StockScripts } from './stock-scripts';
+export { shardOf } from './shard-router';

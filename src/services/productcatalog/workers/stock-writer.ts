@@ -1,0 +1,190 @@
+// Stock write-behind worker: one consumer-group loop per stock shard stream ({inv:N}:stream:stock),
+// each batch applied to MySQL in one transaction (stock-applier.ts) and acked only after COMMIT, through
+// the stock domain's ack script so the items' synced counters (warm-up safety) move in the same step.
+//   - unparseable entries: dead stream at once (retrying cannot change their bytes);
+//   - data rejections (unknown product, stock would go negative, a row MySQL refuses): counted per entry
+//     and left pending, so XAUTOCLAIM brings them back; after maxAttempts they go to the dead stream;
+//   - anything else (MySQL down, deadlock, grants revoked, Redis down): no ack, no count; the batch is
+//     retried in hand with backoff. Never ack what was not applied (seckill.md 1.11 i).
+import type { Clock } from '../../../platform/clock';
+import type { Db } from '../../../platform/db';
+import type { Logger } from '../../../platform/logger';
+import type { RedisClient } from '../../../platform/redis';
+import { parseStockChange, type StockChangeRecord, type StockService } from '../stock';
+import { classifyDbError, dbErrorReason } from './db-errors';
+import { createDeadLetterer, type DeadEntry } from './dead-stream';
+import { applyStockBatch, type ApplyHooks } from './stock-applier';
+import type { Rejection, StockPlan } from './stock-plan';
+import type { StreamEntry } from './stream-entries';
+import { startStreamLoop, type StreamLoop, type StreamLoopStats } from './stream-reader';
+import type { StockWriterSettings } from './worker-settings';
+
+export interface StockWriterHooks extends ApplyHooks {
+  /** After COMMIT, before the ack (tests: crash there). */
+  afterCommit?(outcome: BatchOutcome): void | Promise<void>;
+}
+
+export interface StockWriterDeps {
+  readonly redis: RedisClient;
+  /** A new dedicated connection for one loop's blocking reads (the loop closes it). */
+  readonly openBlocking: (name: string) => Promise<RedisClient>;
+  readonly db: Db;
+  readonly stock: Pick<StockService, 'keys' | 'ackApplied'>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly settings: StockWriterSettings;
+  /** Unique per process (uniqueConsumerName). */
+  readonly consumer: string;
+  readonly hooks?: StockWriterHooks;
+}
+
+export interface BatchOutcome {
+  readonly applied: readonly StockChangeRecord[];
+  readonly already: readonly StockChangeRecord[];
+  readonly rejected: readonly Rejection[];
+  readonly driftLines: number;
+}
+
+export interface StockWriterStats {
+  /** Entries whose deltas this process committed to MySQL. */
+  readonly applied: number;
+  /** Entries found already applied (redeliveries, replays, another replica's work) and just acked. */
+  readonly alreadyApplied: number;
+  /** Data rejections (each attempt counts). */
+  readonly rejected: number;
+  readonly deadLettered: number;
+  readonly batches: number;
+  /** Applied lines whose MySQL result differed from Redis's figure then (replicas or retries reorder; informative). */
+  readonly driftLines: number;
+  readonly loops: readonly StreamLoopStats[];
+}
+
+export interface StockWriter {
+  stop(): Promise<void>;
+  stats(): StockWriterStats;
+}
+
+const unique = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
+
+function outcomeOf(plan: StockPlan): BatchOutcome {
+  return { applied: plan.apply, already: plan.already, rejected: plan.rejected, driftLines: plan.drift.length };
+}
+
+export async function startStockWriter(deps: StockWriterDeps): Promise<StockWriter> {
+  const { redis, db, stock, clock, settings, consumer, hooks = {} } = deps;
+  const log = deps.logger.child({ worker: 'stock-writer', consumer });
+  const keys = stock.keys;
+  const dead = createDeadLetterer({ redis, clock, consumer, attemptsTtlMs: settings.attemptsTtlMs });
+  const totals = { applied: 0, alreadyApplied: 0, rejected: 0, deadLettered: 0, batches: 0, driftLines: 0 };
+
+  /** The batch in one transaction; on a data error, entry by entry to find the culprit. */
+  async function apply(stream: string, records: readonly StockChangeRecord[]): Promise<BatchOutcome> {
+    try {
+      return outcomeOf(await applyStockBatch(db, stream, records, hooks));
+    } catch (err) {
+      if (classifyDbError(err) !== 'data') throw err;
+      if (records.length === 1) return { applied: [], already: [], rejected: [{ record: records[0]!, reason: dbErrorReason(err) }], driftLines: 0 };
+      log.warn({ stream, err: dbErrorReason(err), size: records.length }, 'batch refused by MySQL; applying entry by entry');
+      const parts: BatchOutcome[] = [];
+      for (const record of records) parts.push(await apply(stream, [record]));
+      return {
+        applied: parts.flatMap(p => p.applied),
+        already: parts.flatMap(p => p.already),
+        rejected: parts.flatMap(p => p.rejected),
+        driftLines: parts.reduce((n, p) => n + p.driftLines, 0),
+      };
+    }
+  }
+
+  function handlerFor(shard: number) {
+    const stream = keys.stockStream(shard);
+    return async (entries: readonly StreamEntry[]): Promise<readonly StreamEntry[]> => {
+      const records: StockChangeRecord[] = [];
+      const poison: DeadEntry[] = [];
+      for (const entry of entries) {
+        try {
+          const record = parseStockChange(entry.id, entry.fields);
+          const stray = record.lines.find(l => keys.shardOf(l.sku) !== shard);
+          if (stray) poison.push({ entry, reason: `product ${stray.sku} does not belong to stock shard ${shard}`, attempts: 0 });
+          else records.push(record);
+        } catch (err) {
+          poison.push({ entry, reason: err instanceof Error ? err.message : String(err), attempts: 0 });
+        }
+      }
+      if (poison.length > 0) {
+        await dead.deadLetter(stream, settings.group, poison);
+        totals.deadLettered += poison.length;
+        log.error({ stream, entries: poison.map(p => ({ id: p.entry.id, reason: p.reason })) }, 'unreadable stock entries moved to the dead stream');
+      }
+      if (records.length === 0) return [];
+
+      const outcome = await apply(stream, records);
+      totals.batches += 1;
+      totals.applied += outcome.applied.length;
+      totals.alreadyApplied += outcome.already.length;
+      totals.driftLines += outcome.driftLines;
+      await hooks.afterCommit?.(outcome);
+
+      const finished = [...outcome.applied, ...outcome.already];
+      if (finished.length > 0) {
+        await stock.ackApplied(shard, settings.group, finished.map(r => ({ id: r.id, skus: unique(r.lines.map(l => l.sku)) })));
+      }
+      if (outcome.rejected.length > 0) await reject(stream, outcome.rejected, entries);
+      return [];
+    };
+  }
+
+  /** Counted, left pending (XAUTOCLAIM brings them back) until maxAttempts, then dead-lettered. */
+  async function reject(stream: string, rejected: readonly Rejection[], entries: readonly StreamEntry[]): Promise<void> {
+    totals.rejected += rejected.length;
+    const counts = await dead.countRejections(stream, rejected.map(r => r.record.id));
+    const byId = new Map(entries.map(e => [e.id, e]));
+    const giveUp: DeadEntry[] = [];
+    rejected.forEach((r, i) => {
+      const attempts = counts[i]!;
+      if (attempts >= settings.maxAttempts) giveUp.push({ entry: byId.get(r.record.id)!, reason: r.reason, attempts });
+    });
+    const waiting = rejected.filter(r => !giveUp.some(g => g.entry.id === r.record.id));
+    if (waiting.length > 0) {
+      log.warn({ stream, entries: waiting.map(r => ({ id: r.record.id, reason: r.reason })) }, 'stock entries rejected by MySQL checks; left pending for a retry');
+    }
+    if (giveUp.length > 0) {
+      await dead.deadLetter(stream, settings.group, giveUp);
+      totals.deadLettered += giveUp.length;
+      log.error({ stream, entries: giveUp.map(g => ({ id: g.entry.id, reason: g.reason, attempts: g.attempts })) }, 'stock entries moved to the dead stream: MySQL is missing these changes');
+    }
+  }
+
+  const loops: StreamLoop[] = [];
+  try {
+    for (const shard of keys.allShards()) {
+      const blocking = await deps.openBlocking(`stock-writer:${shard}`);
+      loops.push(
+        startStreamLoop({
+          stream: keys.stockStream(shard),
+          group: settings.group,
+          consumer,
+          redis,
+          blocking,
+          settings,
+          clock,
+          logger: log,
+          handle: handlerFor(shard),
+        }),
+      );
+    }
+  } catch (err) {
+    await Promise.all(loops.map(l => l.stop()));
+    throw err;
+  }
+  log.info({ shards: keys.shards, group: settings.group }, 'stock write-behind worker started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    stop() {
+      stopping ??= Promise.all(loops.map(l => l.stop())).then(() => log.info(totals, 'stock write-behind worker stopped'));
+      return stopping;
+    },
+    stats: () => ({ ...totals, loops: loops.map(l => l.stats()) }),
+  };
+}

@@ -1,0 +1,41 @@
+// The services main can start by name. Each module owns its folder under src/services/<name>/
+// and exposes one ServiceModule; `all` starts every module in this table's order.
+import type { Config } from '../platform/config';
+import type { Runtime } from './runtime';
+import { productCatalogModule } from './productcatalog';
+
+export interface RunningService {
+  readonly name: string;
+  /** Bound gRPC port (matters when the configured port is 0). */
+  readonly port: number;
+}
+
+export interface ServiceModule {
+  readonly name: string;
+  readonly summary: string;
+  /** The configured gRPC port (smoke checks and docs use it). */
+  port(config: Readonly<Config>): number;
+  start(rt: Runtime): Promise<RunningService>;
+}
+
+/** Modules register here; the order is start order (dependencies first). */
+export const serviceModules: readonly ServiceModule[] = [productCatalogModule];
+
+export function serviceNames(): string[] {
+  return serviceModules.map(m => m.name);
+}
+
+/** A bad command line (unknown service name): printed as one line by main. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Resolves CLI names ("all" or a list) to modules; unknown names are an error naming them. */
+export function selectServices(names: readonly string[]): ServiceModule[] {
+  const wanted = names.length === 0 || names.includes('all') ? serviceNames() : [...new Set(names)];
+  const unknown = wanted.filter(n => !serviceModules.some(m => m.name === n));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown service(s): ${unknown.join(', ')} (known: ${serviceNames().join(', ') || 'none'}, all)`);
+  }
+  return serviceModules.filter(m => wanted.includes(m.name));
+}
