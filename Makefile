@@ -6,7 +6,7 @@ NODE_STAMP := node_modules/.deps-stamp
 
 .PHONY: help deps build gen gen-check typecheck config-doc \
         stack-up stack-down stack-status stack-reset stack-cluster stack-topics \
-        run stop logs smoke test test-unit test-integration clean
+        run seed stop logs smoke test test-unit test-integration clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -50,8 +50,11 @@ stack-reset: ## stop and delete all local data (keeps downloads)
 stack-topics: ## (re)create RocketMQ topics and groups
 	bash scripts/stack.sh topics
 
-run: stack-up build ## start the stack and every service (background), seeded catalog
+run: stack-up build seed ## start the stack and every service (background), seeded catalog
 	bash scripts/services.sh start all
+
+seed: stack-up deps ## load the 9 upstream products + flash-sale items into MySQL, warm stock into Redis (idempotent; SEED_ARGS=--reset)
+	npx tsx scripts/seed.ts $(SEED_ARGS)
 
 stop: ## stop the services started by `make run`
 	bash scripts/services.sh stop

@@ -9,7 +9,7 @@ import { createLogger } from '../src/platform/logger';
 import { closeRedis, connectRedis, createRedis } from '../src/platform/redis';
 import { systemClock } from '../src/platform/clock';
 import { seedCatalog } from '../src/services/productcatalog/seed/seed';
-import { createProductCatalogParts } from '../src/services/productcatalog/wiring';
+import { createProductCatalogParts, productCatalogSettings } from '../src/services/productcatalog/wiring';
 
 const USAGE = 'usage: seed [--reset] [--sale-starts-at <ISO-8601 time>] [--no-warm-up]';
 
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
   const redis = createRedis(config, { logger, name: 'seed' });
   try {
     await connectRedis(redis, config);
-    const parts = createProductCatalogParts({ redis, db: database.db, clock: systemClock, logger, adminToken: '' });
+    const parts = createProductCatalogParts({ redis, db: database.db, clock: systemClock, logger, adminToken: '', ...productCatalogSettings(config) });
     const rows = await seedCatalog(
       { db: database.db, stock: parts.stock, items: parts.items, catalog: parts.catalog, now: () => systemClock.now() },
       { reset: cli.reset, skipWarmUp: cli.skipWarmUp, ...(cli.saleStartsAt ? { saleStartsAt: cli.saleStartsAt } : {}) },

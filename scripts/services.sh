@@ -21,7 +21,10 @@ stop() {
 }
 
 start() {
-  [[ -f .stack/env ]] && source .stack/env
+  # Service defaults already point at the local stack (see `make config-doc`); env overrides win.
+  # Local runs get an admin token (for WarmUp/Release/dead-letter replay) kept in .stack/admin-token.
+  [[ -s .stack/admin-token ]] || node -e 'console.log(require("crypto").randomBytes(18).toString("base64url"))' >.stack/admin-token
+  export ADMIN_TOKEN=${ADMIN_TOKEN:-$(cat .stack/admin-token)}
   stop >/dev/null
   node --enable-source-maps dist/src/main.js "$@" >>"$log" 2>&1 &
   echo $! >"$pidfile"

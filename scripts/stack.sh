@@ -26,6 +26,8 @@ usage: scripts/stack.sh <command> [--cluster] [component...]
   kill9 <c...>           kill -9 a component (fault injection; `up <c>` restarts it)
   topics                 (re)apply scripts/rocketmq/topics.txt to the running broker
   env                    print the env block (also written to .stack/env)
+  mqadmin <args...>      run RocketMQ's admin CLI, e.g. `mqadmin topicList -n 127.0.0.1:9876`
+                         (it exits 0 even on failure: check its output)
 
 components: redis (127.0.0.1:6390)  mariadb (127.0.0.1:3316)  rocketmq (namesrv 9876, gRPC proxy 8081)
             cluster (Redis Cluster 127.0.0.1:7101-7103)
@@ -36,7 +38,7 @@ EOF
 stack_env() {
   cat <<EOF
 export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
-export REDIS_CLUSTER_NODES=$(cluster_nodes_csv)
+# to run services against the local Redis Cluster instead: export REDIS_CLUSTER_NODES=$(cluster_nodes_csv)
 export MYSQL_URL=mysql://shop:shop@127.0.0.1:$MARIADB_PORT/shop
 export ROCKETMQ_ENDPOINTS=127.0.0.1:$RMQ_GRPC_PORT
 export ROCKETMQ_NAMESRV=$RMQ_NAMESRV
@@ -104,22 +106,27 @@ cmd_status() {
   return "$rc"
 }
 
+# Deletes data, logs and pids; keeps the downloaded RocketMQ jars and the compiled topic tool.
 cmd_reset() {
   cmd_down "$@"
   local c
   for c in "$@"; do
     case $c in
-      rocketmq) find "$RMQ_DIR" -mindepth 1 -maxdepth 1 ! -name lib -exec rm -rf {} + 2>/dev/null || true ;;
+      rocketmq) [[ ! -d $RMQ_DIR ]] || find "$RMQ_DIR" -mindepth 1 -maxdepth 1 ! -name lib ! -name tools -exec rm -rf {} + ;;
       *) rm -rf "${STACK_DIR:?}/$c" ;;
     esac
   done
-  has rocketmq "$@" && has redis "$@" && rm -f "$STACK_DIR/env" "$STACK_DIR/apt.log"
-  return 0
+  if (($# == ${#ALL[@]})); then rm -f "$STACK_DIR/env" "$STACK_DIR/apt.log"; fi
 }
 
 main() {
   local cmd=${1:-help} cluster=0 comps=() arg
   (($# > 0)) && shift
+  if [[ $cmd == mqadmin ]]; then
+    [[ -f $RMQ_LIB/.version ]] || die "RocketMQ jars not downloaded yet; run: scripts/stack.sh up rocketmq"
+    mqadmin "$@"
+    return
+  fi
   for arg in "$@"; do
     case $arg in
       --cluster) cluster=1 ;;

@@ -33,6 +33,8 @@ live_pid() {
 # immune to Ctrl-C and CI step teardown of the process group) and records the pid of cmd itself.
 # A small bash stays as cmd's parent only to reap it: in init-less containers pid 1 (which adopts orphans)
 # often never reaps, and a dead daemon would linger as a <defunct> zombie.
+# Every inherited fd above 2 is closed first: a daemon holding the caller's pipe (CI log capture,
+# `$(scripts/stack.sh up)`, `| tee`) would keep the caller waiting for EOF forever.
 spawn() {
   local pidfile=$1 log=$2 waited=0
   shift 2
@@ -40,7 +42,9 @@ spawn() {
   # One log per run (previous kept as .1) so readiness checks never match a line from an earlier run.
   [[ -s $log ]] && mv -f "$log" "$log.1"
   # shellcheck disable=SC2016 # expanded by the inner bash
-  setsid bash -c '"$@" & echo $! >"$0.tmp" && mv "$0.tmp" "$0"; wait $!' "$pidfile" "$@" </dev/null >>"$log" 2>&1 9>&- &
+  setsid bash -c '
+    for fd in /proc/$$/fd/*; do fd=${fd##*/}; if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi; done
+    "$@" & echo $! >"$0.tmp" && mv "$0.tmp" "$0"; wait $!' "$pidfile" "$@" </dev/null >>"$log" 2>&1 &
   until [[ -s $pidfile ]]; do
     ((waited++ < 100)) || die "could not start $1; see $log"
     sleep 0.05
@@ -93,8 +97,15 @@ stop_pid() {
       fi
       sleep 0.1
     done
+    reaped "$pid"
   fi
   rm -f "$pidfile"
+}
+
+# reaped <pid>: give spawn's wrapper a moment to reap the dead daemon, so no <defunct> entry outlives `down`.
+reaped() {
+  local tries=0
+  while [[ -e /proc/$1 ]] && ((tries++ < 40)); do sleep 0.05; done
 }
 
 # kill9_pid <what> <pidfile> <fragment>: simulated crash for fault-injection tests (no shutdown hooks run).
@@ -103,6 +114,7 @@ kill9_pid() {
   pid=$(live_pid "$pidfile" "$fragment") || { say "$what is not running"; return 0; }
   kill -KILL "$pid"
   while running "$pid"; do sleep 0.05; done
+  reaped "$pid"
   rm -f "$pidfile"
 }
 

@@ -24,6 +24,7 @@ rmq_cmd() {
     -Drmq.logback.configurationFile="$logback" -cp "$cp$RMQ_CONF:$RMQ_LIB/*" "$@")
 }
 
+# RocketMQ's admin CLI (`scripts/stack.sh mqadmin ...`), handy for debugging: topicList, printMsg, consumerProgress.
 mqadmin() {
   rmq_cmd rmq.tools.logback.xml "" -Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
     org.apache.rocketmq.tools.command.MQAdminStartup "$@"
@@ -42,7 +43,7 @@ rmq_fetch_jars() {
     -DincludeScope=runtime -DoutputDirectory="$tmp" >"$log" 2>&1 || fail_with_log "rocketmq: jar download failed" "$log"
   [[ -f $tmp/rocketmq-proxy-$RMQ_VERSION.jar ]] || fail_with_log "rocketmq: rocketmq-proxy jar missing after download" "$log"
   echo "$RMQ_VERSION" >"$tmp/.version"
-  rm -rf "$RMQ_LIB"
+  rm -rf "$RMQ_LIB" "$RMQ_DIR/tools" # tools are compiled against the old jars
   mv "$tmp" "$RMQ_LIB"
 }
 
@@ -82,6 +83,7 @@ rocketmq_start_proxy() {
       -bc "$RMQ_CONF/broker.conf" -pc "$RMQ_CONF/rmq-proxy.json"
     spawn "$RMQ_DIR/proxy.pid" "$RMQ_DIR/proxy.out" "${RMQ_CMD[@]}"
   fi
+  rmq_compile_tools # first run only; overlaps the proxy boot
 }
 
 # Phase 3: proxy ready, then topics/groups from scripts/rocketmq/topics.txt (skipped when already applied).
@@ -119,10 +121,13 @@ rocketmq_topics() {
   echo "$sum" >"$marker"
 }
 
+# The proxy's shutdown hook (store flush, service-thread joins) takes 5-15 s; the namesrv's ~3 s runs alongside.
+# Routes live only in the namesrv's memory, so it need not outlive the broker's unregister call.
 rocketmq_stop() {
-  # Proxy first: its shutdown hook flushes the store and unregisters the broker from the namesrv.
-  stop_pid "rocketmq proxy" "$RMQ_DIR/proxy.pid" org.apache.rocketmq.proxy.ProxyStartup 60
+  stop_pid "rocketmq proxy" "$RMQ_DIR/proxy.pid" org.apache.rocketmq.proxy.ProxyStartup 60 &
+  local proxy=$!
   stop_pid "rocketmq namesrv" "$RMQ_DIR/namesrv.pid" org.apache.rocketmq.namesrv.NamesrvStartup 30
+  wait "$proxy"
 }
 
 rocketmq_kill9() {

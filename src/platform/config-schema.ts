@@ -85,6 +85,20 @@ export const configSchema = {
     shutdownGraceMs: entry('SHUTDOWN_GRACE_MS', '10000', ms(), 'drain time on SIGTERM before in-flight calls are cut'),
     startupCheckTimeoutMs: entry('STARTUP_CHECK_TIMEOUT_MS', '5000', ms(1), 'how long start-up waits for Redis/MySQL before failing'),
   },
+  inventory: {
+    shards: entry('INVENTORY_SHARDS', '16', integer(1, 16384), 'stock shards (hash tags {inv:N}); fixed per deployment, same for the service and `make seed`'),
+    soldOutTtlMs: entry('SOLD_OUT_TTL_MS', '1000', ms(), 'how long a process answers SOLD_OUT for an item without asking Redis'),
+    refusalTtlMs: entry('RESERVATION_REFUSAL_TTL_MS', '600000', ms(), 'how long a refused order id replays its refusal'),
+    recordTtlMs: entry('RESERVATION_RECORD_TTL_MS', '604800000', ms(), 'lifetime of a reservation record (the idempotency record; 0 = forever)'),
+    partTimeoutMs: entry('CROSS_SHARD_PART_TIMEOUT_MS', '60000', ms(1), 'age after which an unfinished cross-shard part is settled by the sweeper'),
+  },
+  catalog: {
+    cacheTtlMs: entry('CATALOG_CACHE_TTL_MS', '300000', ms(1), 'product cache TTL (jittered ±20%)'),
+    notFoundTtlMs: entry('CATALOG_NOT_FOUND_TTL_MS', '30000', ms(1), 'how long an unknown product id is remembered as not found'),
+  },
+  cart: {
+    ttlSeconds: entry('CART_TTL_SECONDS', '604800', integer(1), 'a cart expires this long after its last change'),
+  },
   admin: {
     token: entry('ADMIN_TOKEN', '', text(), 'bearer token for admin RPCs; empty = admin RPCs refused', 'secret'),
   },

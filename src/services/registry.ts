@@ -2,7 +2,12 @@
 // and exposes one ServiceModule; `all` starts every module in this table's order.
 import type { Config } from '../platform/config';
 import type { Runtime } from './runtime';
+import { cartModule } from './cart';
+import { currencyModule } from './currency';
+import { emailModule } from './email';
+import { paymentModule } from './payment';
 import { productCatalogModule } from './productcatalog';
+import { shippingModule } from './shipping';
 
 export interface RunningService {
   readonly name: string;
@@ -19,7 +24,14 @@ export interface ServiceModule {
 }
 
 /** Modules register here; the order is start order (dependencies first). */
-export const serviceModules: readonly ServiceModule[] = [productCatalogModule];
+export const serviceModules: readonly ServiceModule[] = [
+  currencyModule,
+  shippingModule,
+  emailModule,
+  paymentModule,
+  cartModule,
+  productCatalogModule,
+];
 
 export function serviceNames(): string[] {
   return serviceModules.map(m => m.name);

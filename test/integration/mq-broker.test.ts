@@ -1,17 +1,18 @@
 // Smoke tests of src/platform/mq against the real RocketMQ proxy (scripts/stack.sh up creates the it-* topics/groups).
 // Topics and groups are shared between runs, so every message carries this run's id and anything else is acked and ignored.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import pino from 'pino';
 import {
   ack, createDlqReader, createMqConsumer, createMqProducer, retryLater,
-  type MqConsumer, type MqMessage, type MqMetricEvent, type MqOutcome, type MqProducer,
+  MqInvalidMessageError, MqStartupError, type MqConsumer, type MqMessage, type MqMetricEvent, type MqOutcome, type MqProducer,
 } from '../../src/platform/mq';
+import { uniqueId } from '../support/ids';
+import { testConfig } from '../support/test-config';
+import { testLogger } from '../support/test-logger';
 
-const endpoints = '127.0.0.1:8081';
-const logger = pino({ level: 'warn' });
-const runId = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-const common = { endpoints, namespace: '', logger, startupTimeoutMs: 20_000 };
+const { rocketmq } = testConfig();
+const logger = testLogger('mq'); // DEBUG=1 shows the adapter's and the client's logs
+const runId = uniqueId('run');
+const common = { endpoints: rocketmq.endpoints, namespace: rocketmq.namespace, logger, startupTimeoutMs: rocketmq.startupTimeoutMs };
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
@@ -164,5 +165,21 @@ describe('mq: RocketMQ adapter against the real broker', function () {
     assert.ok(deliveries('a').filter(b => b === 'a-3').length >= 2, 'a-3 was retried');
     assert.equal(c.received.find(r => r.msg.body.toString() === 'a-0')?.msg.messageGroup, `${runId}-a`);
     assert.ok(retried);
+  });
+
+  it('refuses messages the topic or broker cannot take, as MqInvalidMessageError (a resend cannot fix them)', async () => {
+    const body = Buffer.from('x');
+    await assert.rejects(producer.send({ topic: 'it-normal', body, delayMs: 1_000 }), (err: unknown) =>
+      err instanceof MqInvalidMessageError && /message type not match/.test(err.message));
+    await assert.rejects(producer.send({ topic: 'it-normal', body, messageGroup: 'g' }), MqInvalidMessageError);
+    await assert.rejects(producer.send({ topic: 'it-normal', body: Buffer.alloc(4 * 1024 * 1024 + 1) }), (err: unknown) =>
+      err instanceof MqInvalidMessageError && /body size exceeds/.test(err.message));
+  });
+
+  it('a producer whose topics do not exist fails start-up naming the topic', async () => {
+    const p = createMqProducer({ ...common, topics: [`no-such-topic-${runId}`] });
+    await assert.rejects(p.start(), (err: unknown) =>
+      err instanceof MqStartupError && err.message.includes(`No topic route info in name server for the topic: no-such-topic-${runId}`));
+    await p.stop();
   });
 });

@@ -1,16 +1,17 @@
 // Transactional messages against the real broker (broker.conf: transactionCheckInterval=5000, transactionTimeOut=3000).
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import pino from 'pino';
 import {
   ack, createMqConsumer, createMqProducer,
   type MqConsumer, type MqMessage, type MqMetricEvent, type MqProducer, type MqTransactionVerdict,
 } from '../../src/platform/mq';
+import { uniqueId } from '../support/ids';
+import { testConfig } from '../support/test-config';
+import { testLogger } from '../support/test-logger';
 
-const endpoints = '127.0.0.1:8081';
-const logger = pino({ level: 'error' }); // the 'threw' case logs an expected warning
-const runId = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-const common = { endpoints, namespace: '', logger, startupTimeoutMs: 20_000 };
+const { rocketmq } = testConfig();
+const logger = testLogger('mq'); // DEBUG=1 shows the adapter's and the client's logs
+const runId = uniqueId('run');
+const common = { endpoints: rocketmq.endpoints, namespace: rocketmq.namespace, logger, startupTimeoutMs: rocketmq.startupTimeoutMs };
 const topic = 'it-tx';
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));

@@ -210,6 +210,21 @@ describe(`stock: multi-line orders (${redisMode} Redis)`, function () {
       assert.equal(await stockOf(b), 4);
     });
 
+    it('meeting an ABORTED home, the coordinator gives back its parts and keeps them ABORTED (replays stop early)', async () => {
+      const [a, b] = skusOnDistinctShards(svc, 'g', 2) as [string, string];
+      const [sa, sb] = [svc.keys.shardOf(a), svc.keys.shardOf(b)];
+      await svc.warmUp([a, b], figures({ [a]: { stock: 4 }, [b]: { stock: 4 } }));
+      // the home decided ABORTED (a release or the sweeper) before this coordinator reached it
+      await createStockScripts(redis).run('decide-stock-order', [svc.keys.resv(sb, 'o1')], [fx.clock.now(), 0]);
+      const req = order('o1', [[a, 1], [b, 1]]);
+      const out = await svc.reserve(req);
+      assert.deepEqual(out.kind === 'DUPLICATE' && [out.first, out.state], [{ kind: 'ABORTED' }, 'ABORTED']);
+      assert.equal(await stockOf(a), 4);
+      assert.equal(await redis.hget(svc.keys.resv(sa, 'o1'), 'state'), 'ABORTED');
+      await svc.reserve(req, { retry: true });
+      assert.deepEqual((await stockChanges(svc, redis, sa)).map(c => c.reason), ['RESERVE', 'ABORT'], 'the replay took nothing');
+    });
+
     it('a release that meets an undecided part aborts the order first, so it can never commit', async () => {
       const [a, b] = skusOnDistinctShards(svc, 'e', 2) as [string, string];
       const [sa, sb] = [svc.keys.shardOf(a), svc.keys.shardOf(b)];

@@ -55,6 +55,14 @@ const resolutionOf: Record<MqTransactionVerdict, TransactionResolution> = {
   unknown: TransactionResolution.TRANSACTION_RESOLUTION_UNSPECIFIED,
 };
 
+/**
+ * The client rejects bad messages locally with a bare TypeError (body over the broker's maxBodySize, message type
+ * not accepted by the topic). Resending cannot fix those, so callers get them as MqInvalidMessageError.
+ */
+function asMessageError(err: unknown): unknown {
+  return err instanceof TypeError ? new MqInvalidMessageError(err.message, { cause: err }) : err;
+}
+
 export function createMqProducer(opts: MqProducerOptions): MqProducer {
   if (opts.topics.length === 0) throw new TypeError('createMqProducer: topics must list at least one topic');
   const log = opts.logger;
@@ -129,7 +137,7 @@ export function createMqProducer(opts: MqProducerOptions): MqProducer {
         return { messageId: receipt.messageId };
       } catch (err) {
         metrics({ type: 'send_failed', topic: message.topic });
-        throw err;
+        throw asMessageError(err);
       }
     })());
   }
@@ -142,7 +150,7 @@ export function createMqProducer(opts: MqProducerOptions): MqProducer {
     const c = running();
     const options = prepare(message);
     const tx = c.beginTransaction();
-    const receipt = await track(c.send(options, tx));
+    const receipt = await track(c.send(options, tx)).catch(err => { throw asMessageError(err); });
     metrics({ type: 'sent', topic: message.topic });
     let resolved = false;
     const resolveOnce = (how: 'commit' | 'rollback') => async (): Promise<void> => {

@@ -1,7 +1,7 @@
 import { CartServiceService } from '../../gen/hipstershop/demo';
 import type { ServiceModule } from '../registry';
 import { serveGrpc, service } from '../serve';
-import { DEFAULT_CART_TTL_SECONDS, createRedisCartStore } from './cart-store';
+import { createRedisCartStore } from './cart-store';
 import { createCartHandlers } from './server';
 
 export { DEFAULT_CART_TTL_SECONDS, createRedisCartStore, type CartStore } from './cart-store';
@@ -12,8 +12,7 @@ export const cartModule: ServiceModule = {
   summary: 'hipstershop.CartService: one Redis hash per user, atomic merges, 7-day idle TTL',
   port: (config) => config.ports.cart,
   async start(rt) {
-    // CART_TTL_SECONDS (proposed config key) will replace the default.
-    const store = createRedisCartStore(await rt.redis(), { ttlSeconds: DEFAULT_CART_TTL_SECONDS });
+    const store = createRedisCartStore(await rt.redis(), { ttlSeconds: rt.config.cart.ttlSeconds });
     const { name, port } = await serveGrpc(rt, 'cart', cartModule.port(rt.config), [service(CartServiceService, createCartHandlers(store))]);
     return { name, port };
   },

@@ -3,20 +3,53 @@
 // the server listens, so readiness turns SERVING only once both answered.
 import { ProductCatalogServiceService } from '../../gen/hipstershop/demo';
 import { InventoryServiceService } from '../../gen/shop/v1/inventory';
+import type { Db } from '../../platform/db';
+import { createMqProducer } from '../../platform/mq';
+import type { RedisClient } from '../../platform/redis';
 import type { RunningService, ServiceModule } from '../registry';
 import type { Runtime } from '../runtime';
 import { serveGrpc, service } from '../serve';
-import { createProductCatalogParts, type ProductCatalogParts } from './wiring';
+import { createPartSweeper } from './stock';
+import { ORDER_CREATED_TOPIC, startStockWorkers } from './workers';
+import { createProductCatalogParts, productCatalogSettings, type ProductCatalogParts } from './wiring';
 
 export const PRODUCT_CATALOG_SERVICE = 'productcatalog';
 
 /**
- * HOOK(workers): the stock write-behind worker and the Stream → RocketMQ forwarder
- * (src/services/productcatalog/workers/, another engineer) start here once their start functions
- * exist; each must register its graceful stop with rt.shutdown in the 'drain' phase.
+ * Stock write-behind (stock streams → MySQL), forwarder (orders streams → RocketMQ order-created),
+ * stream retention and the sweeper of abandoned cross-shard parts. The forwarder starts its producer in the background, so the service comes up
+ * (and sells) while RocketMQ is down; the backlog waits in the streams. Stopped gracefully in the
+ * 'drain' phase, after the gRPC server stopped accepting.
  */
-async function startWorkers(_rt: Runtime, _parts: ProductCatalogParts): Promise<void> {
-  // Not wired yet: see the report of issue 3 (workers' start API pending).
+async function startWorkers(rt: Runtime, parts: ProductCatalogParts, redis: RedisClient, db: Db): Promise<void> {
+  const logger = rt.logger.child({ service: PRODUCT_CATALOG_SERVICE, component: 'stock-workers' });
+  const workers = await startStockWorkers({
+    redis,
+    openBlocking: name => rt.blockingRedis(name),
+    stock: parts.stock,
+    clock: rt.clock,
+    logger,
+    db,
+    createProducer: () =>
+      createMqProducer({
+        endpoints: rt.config.rocketmq.endpoints,
+        namespace: rt.config.rocketmq.namespace,
+        topics: [ORDER_CREATED_TOPIC],
+        logger: logger.child({ component: 'order-producer' }),
+        startupTimeoutMs: rt.config.rocketmq.startupTimeoutMs,
+      }),
+  });
+  rt.shutdown.register(`${PRODUCT_CATALOG_SERVICE}:stock-workers`, 'drain', () => workers.stop());
+
+  // Cross-shard orders whose reserving call died between parts: resolved after partTimeoutMs.
+  const sweeper = createPartSweeper({
+    sweep: opts => parts.stock.sweepStaleParts(opts),
+    clock: rt.clock,
+    intervalMs: Math.max(1_000, Math.floor(parts.stock.settings.partTimeoutMs / 2)),
+    logger: logger.child({ component: 'part-sweeper' }),
+  });
+  sweeper.start();
+  rt.shutdown.register(`${PRODUCT_CATALOG_SERVICE}:part-sweeper`, 'drain', () => sweeper.stop());
 }
 
 export const productCatalogModule: ServiceModule = {
@@ -32,8 +65,9 @@ export const productCatalogModule: ServiceModule = {
       clock: rt.clock,
       logger,
       adminToken: rt.config.admin.token,
+      ...productCatalogSettings(rt.config),
     });
-    await startWorkers(rt, parts);
+    await startWorkers(rt, parts, redis, database.db);
     const served = await serveGrpc(rt, PRODUCT_CATALOG_SERVICE, rt.config.ports.productCatalog, [
       service(ProductCatalogServiceService, parts.catalogHandlers),
       service(InventoryServiceService, parts.inventoryHandlers),

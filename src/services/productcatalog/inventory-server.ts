@@ -1,6 +1,7 @@
 // shop.v1.InventoryService handlers: authentication, request checks and wire mapping around the
 // Redis stock domain (stock/) and the MySQL item store. Reserve is the hot path: no MySQL there.
 // Admin RPCs (WarmUp, Release, ConfigureItem) need the ADMIN_TOKEN bearer credential.
+import type { Metadata } from '@grpc/grpc-js';
 import { ReleaseReason } from '../../gen/shop/v1/common';
 import {
   ReleaseOutcome,
@@ -59,6 +60,15 @@ function itemConfig(row: ItemRow): ItemConfig {
   };
 }
 
+/**
+ * grpc-js/grpc-go set this on transparent and configured retries. A retried Reserve may already have
+ * reserved, so it skips the sold-out fast path and gets the recorded answer (DUPLICATE) instead.
+ */
+function isRetriedCall(metadata: Metadata): boolean {
+  const value = metadata.get('grpc-previous-rpc-attempts')[0];
+  return typeof value === 'string' && Number(value) > 0;
+}
+
 function requireId(field: string, value: string): string {
   if (value === '') throw new InvalidArgumentError(field, 'must not be empty');
   return value;
@@ -99,17 +109,15 @@ export function createInventoryHandlers(deps: InventoryHandlerDeps): AsyncServic
       const now = clock.now();
       const trace = traceContextOf(ctx.metadata);
       const payload = encodeOrderPayload(checked.draft, new Date(now), trace);
-      if (Buffer.byteLength(payload) > stock.settings.maxPayloadBytes) {
-        throw new InvalidArgumentError('order', `is too large (${Buffer.byteLength(payload)} bytes encoded, at most ${stock.settings.maxPayloadBytes})`);
+      if (payload.length > stock.settings.maxPayloadBytes) {
+        // base64 text: characters = bytes
+        throw new InvalidArgumentError('order', `is too large (${payload.length} bytes encoded, at most ${stock.settings.maxPayloadBytes})`);
       }
       const lines: StockLine[] = checked.lines.map(l => ({ sku: l.productId, qty: l.quantity }));
-      const outcome = await stock.reserve({
-        orderId: checked.orderId,
-        userId: checked.userId,
-        lines,
-        orderPayload: payload,
-        traceContext: trace,
-      });
+      const outcome = await stock.reserve(
+        { orderId: checked.orderId, userId: checked.userId, lines, orderPayload: payload, traceContext: trace },
+        { retry: isRetriedCall(ctx.metadata) },
+      );
       return toReserveResponse(outcome, checked.orderId, lines, new Date(now));
     },
 
@@ -119,7 +127,7 @@ export function createInventoryHandlers(deps: InventoryHandlerDeps): AsyncServic
       const reason = RELEASE_REASONS.get(req.reason);
       if (!reason) throw new InvalidArgumentError('reason', 'must be a ReleaseReason other than UNSPECIFIED');
       if (req.note !== '') ctx.logger.info({ orderId, reason, note: req.note.slice(0, 200) }, 'release requested');
-      const outcome = await stock.release(orderId, reason);
+      const outcome = await stock.release(orderId, reason, { traceContext: traceContextOf(ctx.metadata) });
       switch (outcome.kind) {
         case 'RELEASED': {
           // stock_after is read right after the release: other orders may already have moved it.

@@ -1,6 +1,7 @@
 // Builds the productcatalog process's parts from its clients: the catalog (MySQL + Redis cache), the
 // Redis stock domain and both gRPC handler sets. index.ts serves them; tests serve them on port 0.
 import type { Clock } from '../../platform/clock';
+import type { Config } from '../../platform/config';
 import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
 import type { RedisClient } from '../../platform/redis';
@@ -39,6 +40,23 @@ export interface ProductCatalogParts {
 }
 
 export const DEFAULT_KNOWN_PRODUCT_TTL_MS = 60_000;
+
+/** The configured tunables of the catalog cache and the stock core (service and `make seed` share them). */
+export function productCatalogSettings(
+  config: Pick<Config, 'inventory' | 'catalog'>,
+): Pick<ProductCatalogDeps, 'catalogSettings' | 'stockSettings'> {
+  const { inventory, catalog } = config;
+  return {
+    catalogSettings: { ttlMs: catalog.cacheTtlMs, notFoundTtlMs: catalog.notFoundTtlMs },
+    stockSettings: {
+      shards: inventory.shards,
+      soldOutTtlMs: inventory.soldOutTtlMs,
+      refusalTtlMs: inventory.refusalTtlMs,
+      recordTtlMs: inventory.recordTtlMs,
+      partTimeoutMs: inventory.partTimeoutMs,
+    },
+  };
+}
 
 export function createProductCatalogParts(deps: ProductCatalogDeps): ProductCatalogParts {
   const { redis, db, clock, logger } = deps;

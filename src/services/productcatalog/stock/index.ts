@@ -4,7 +4,7 @@ export { DEFAULT_STOCK_SETTINGS, resolveStockSettings, type StockSettings } from
 export { createStockKeys, type StockKeys } from './stock-keys';
 export { createSoldOutFlags, type SoldOutFlags } from './sold-out-flags';
 export { createPartSweeper, type PartSweeper, type SweepOptions, type SweepReport } from './part-sweeper';
-export { type ReleaseHint } from './release-order';
+export { type ReleaseOptions } from './release-order';
 export { type AppliedEntry } from './ack-applied';
 export { parseOrderCreated, parseStockChange, type OrderCreatedRecord, type StockChangeRecord } from './stream-records';
 export { type StockDelta } from './line-codec';

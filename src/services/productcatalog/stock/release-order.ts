@@ -17,9 +17,11 @@ import type { RecordView, StockShardOps } from './stock-shard';
 import type { RecordState, ReleaseOutcome, StockLine } from './types';
 import { checkId, checkReason, checkSkuList } from './validation';
 
-export interface ReleaseHint {
-  /** SKUs of the order, to skip probing every shard. */
+export interface ReleaseOptions {
+  /** SKUs of the order (the order service knows them), to skip probing every shard. */
   readonly skus?: readonly string[];
+  /** Trace context for the stock-change records. */
+  readonly traceContext?: Readonly<Record<string, string>>;
 }
 
 const MAX_ATTEMPTS = 4;
@@ -30,10 +32,10 @@ export function createReleaseOrder(deps: {
   flags: SoldOutFlags;
   settings: StockSettings;
   resolver: PartResolver;
-}): (orderId: string, reason: string, hint?: ReleaseHint) => Promise<ReleaseOutcome> {
+}): (orderId: string, reason: string, hint?: ReleaseOptions) => Promise<ReleaseOutcome> {
   const { ops, keys, flags, settings, resolver } = deps;
 
-  async function locate(orderId: string, hint: ReleaseHint | undefined): Promise<Map<number, RecordView>> {
+  async function locate(orderId: string, hint: ReleaseOptions | undefined): Promise<Map<number, RecordView>> {
     const found = new Map<number, RecordView>();
     const probed = new Set<number>();
     const probe = async (shards: Iterable<number>) => {
@@ -51,7 +53,7 @@ export function createReleaseOrder(deps: {
     return found;
   }
 
-  async function releaseShard(shard: number, orderId: string, reason: string, first: RecordView): Promise<ReleaseReply> {
+  async function releaseShard(shard: number, orderId: string, reason: string, first: RecordView, opts: ReleaseOptions): Promise<ReleaseReply> {
     let rec: RecordView | null = first;
     for (let attempt = 0; attempt < MAX_ATTEMPTS && rec; attempt++) {
       if (rec.state === 'HELD') {
@@ -65,6 +67,7 @@ export function createReleaseOrder(deps: {
         reason,
         recordLines: rec.lines,
         ttlMs: settings.recordTtlMs,
+        trace: opts.traceContext,
       });
       if (reply.code !== 'STALE' && reply.code !== 'PART_PENDING') return reply;
       rec = await ops.readRecord(shard, orderId);
@@ -74,14 +77,14 @@ export function createReleaseOrder(deps: {
     return { code: 'ALREADY', state: rec.state };
   }
 
-  return async function release(orderId, reason, hint) {
+  return async function release(orderId, reason, opts = {}) {
     checkId('order_id', orderId);
     checkReason(reason);
-    if (hint?.skus && hint.skus.length > 0) checkSkuList('product_ids', hint.skus, settings.maxLines);
-    const found = await locate(orderId, hint);
+    if (opts.skus && opts.skus.length > 0) checkSkuList('product_ids', opts.skus, settings.maxLines);
+    const found = await locate(orderId, opts);
     if (found.size === 0) return { kind: 'UNKNOWN', orderId };
     const byShard = [...found].sort(([a], [b]) => a - b);
-    const replies = await Promise.all(byShard.map(([shard, rec]) => releaseShard(shard, orderId, reason, rec)));
+    const replies = await Promise.all(byShard.map(([shard, rec]) => releaseShard(shard, orderId, reason, rec, opts)));
     const released: StockLine[] = [];
     let already: RecordState | undefined;
     for (const reply of replies) {

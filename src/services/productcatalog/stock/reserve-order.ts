@@ -123,7 +123,10 @@ export function createReserveOrder(deps: {
         continue;
       }
       if (reply.code === 'DUPLICATE') {
-        await abandon(v, taken, { final: 'DELETE', ttlMs: 0 });
+        // Aborted at home (sweeper or release got there first): keep the parts ABORTED too, so a replay
+        // stops at the first shard instead of taking and giving back stock again.
+        const how = reply.state === 'ABORTED' ? { final: 'ABORTED' as const, ttlMs: settings.recordTtlMs } : { final: 'DELETE' as const, ttlMs: 0 };
+        await abandon(v, taken, how);
         return duplicate(v.orderId, g.shard, reply);
       }
       if (reply.code === 'NOT_WARMED' || settings.refusalTtlMs === 0) {

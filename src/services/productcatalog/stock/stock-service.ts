@@ -3,7 +3,7 @@ import type { Clock } from '../../../platform/clock';
 import { createAckApplied, type AppliedEntry } from './ack-applied';
 import { createPartResolver } from './part-resolver';
 import { createSweepParts, type SweepOptions, type SweepReport } from './part-sweeper';
-import { createReleaseOrder, type ReleaseHint } from './release-order';
+import { createReleaseOrder, type ReleaseOptions } from './release-order';
 import { createReserveOrder } from './reserve-order';
 import { createSoldOutFlags, type SoldOutFlags } from './sold-out-flags';
 import { createStockKeys, type StockKeys } from './stock-keys';
@@ -39,7 +39,7 @@ export interface StockService {
   readonly keys: StockKeys;
   readonly settings: StockSettings;
   reserve(req: ReserveRequest, opts?: ReserveOptions): Promise<ReserveOutcome>;
-  release(orderId: string, reason: string, hint?: ReleaseHint): Promise<ReleaseOutcome>;
+  release(orderId: string, reason: string, opts?: ReleaseOptions): Promise<ReleaseOutcome>;
   warmUp(skus: readonly string[], load: FigureLoader): Promise<WarmUpResult[]>;
   getStock(sku: string): Promise<StockLevel>;
   /** One recovery pass over cross-shard parts HELD too long (run it periodically: createPartSweeper). */
