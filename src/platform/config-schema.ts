@@ -102,6 +102,20 @@ export const configSchema = {
   admin: {
     token: entry('ADMIN_TOKEN', '', text(), 'bearer token for admin RPCs; empty = admin RPCs refused', 'secret'),
   },
+  order: {
+    paymentWindowMs: entry('ORDER_PAYMENT_WINDOW_MS', '1800000', ms(1000), 'payment window: an order unpaid this long after it was accepted is cancelled and its stock released'),
+    timeoutScanIntervalMs: entry('ORDER_TIMEOUT_SCAN_INTERVAL_MS', '30000', ms(100), 'how often the backstop scan looks for expired unpaid orders whose timer was lost'),
+    timeoutScanBatch: entry('ORDER_TIMEOUT_SCAN_BATCH', '100', integer(1, 10000), 'expired unpaid orders cancelled per scan pass (SKIP LOCKED, safe with replicas)'),
+    shipConcurrency: entry('ORDER_SHIP_CONCURRENCY', '10', integer(1, 1000), 'ShipOrder / SendOrderConfirmation calls in flight per replica'),
+    shipMaxAttempts: entry('ORDER_SHIP_MAX_ATTEMPTS', '10', integer(1, 1000), 'ShipOrder attempts on transient failures before the order becomes SHIP_FAILED'),
+    shipBackoffInitialMs: entry('ORDER_SHIP_BACKOFF_INITIAL_MS', '1000', ms(1), 'first retry delay of a failed ShipOrder / email (doubles per attempt)'),
+    shipBackoffMaxMs: entry('ORDER_SHIP_BACKOFF_MAX_MS', '300000', ms(1), 'cap of the ShipOrder / email retry delay'),
+    emailMaxAttempts: entry('ORDER_EMAIL_MAX_ATTEMPTS', '3', integer(1, 100), 'SendOrderConfirmation attempts before giving up (never fails the order)'),
+    taskPollMs: entry('ORDER_TASK_POLL_MS', '1000', ms(10), 'how often the fulfilment worker looks for due shipping/email tasks'),
+    taskLeaseMs: entry('ORDER_TASK_LEASE_MS', '30000', ms(1000), 'a claimed shipping/email task is re-driven by any replica after this long (crash recovery)'),
+    shippingRecoverIntervalMs: entry('ORDER_SHIPPING_RECOVER_INTERVAL_MS', '10000', ms(100), 'how often ShippingRecover looks for PAID orders without a shipment'),
+    shippingRecoverAgeMs: entry('ORDER_SHIPPING_RECOVER_AGE_MS', '10000', ms(), 'ShippingRecover re-drives PAID orders without a shipment older than this'),
+  },
 } as const satisfies Record<string, Record<string, ConfigEntry<unknown>>>;
 
 export type ConfigSchema = typeof configSchema;
