@@ -29,8 +29,8 @@ gen-check: deps ## fail when src/gen is stale
 typecheck: deps ## strict type check of src, test, bench
 	npx tsc -p tsconfig.json --noEmit
 
-config-doc: deps ## print the config table (README section is generated from it)
-	npx tsx scripts/config-doc.ts
+config-doc: deps ## regenerate the README's config table from src/platform/config-schema.ts
+	npx tsx scripts/config-doc.ts --write
 
 stack-up: ## install (if missing) and start Redis, MariaDB, RocketMQ on loopback
 	bash scripts/stack.sh up

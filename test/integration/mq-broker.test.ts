@@ -46,6 +46,7 @@ function recordingConsumer(group: string, topic: string, decide: (m: MqMessage) 
   };
 }
 
+const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const props = (extra: Record<string, string> = {}) => ({ run: runId, ...extra });
 const bodies = (rs: readonly Received[]) => rs.map(r => r.msg.body.toString());
 
@@ -55,7 +56,11 @@ describe('mq: RocketMQ adapter against the real broker', function () {
   const consumers: MqConsumer[] = [];
 
   before(async () => {
-    producer = createMqProducer({ ...common, topics: ['it-normal', 'it-delay', 'it-fifo', 'it-dlq'] });
+    producer = createMqProducer({
+      ...common,
+      topics: ['it-normal', 'it-delay', 'it-fifo', 'it-dlq'],
+      trace: { inject: properties => void properties.set('traceparent', traceparent) }, // stands in for propagation.inject
+    });
     await producer.start();
   });
 
@@ -99,6 +104,7 @@ describe('mq: RocketMQ adapter against the real broker', function () {
       assert.equal(msg.topic, 'it-normal');
       assert.equal(msg.deliveryAttempt, 1);
       assert.ok(msg.bornAt instanceof Date);
+      assert.equal(msg.properties.get('traceparent'), traceparent, 'trace context travels in the properties');
     }
     const controlDeliveries = c.received.filter(r => r.msg.body.toString() === control).map(r => r.msg.deliveryAttempt);
     assert.deepEqual(controlDeliveries, [1, 2]);

@@ -133,4 +133,22 @@ describe('mq consumer loop (fake client)', () => {
     await t.consumer.stop();
     assert.ok(t.lines.some(([lvl, m]) => lvl === 'warn' && m === 'ack/retry failed; messages will be redelivered'));
   });
+
+  it('runs the handler inside the trace hook (where a CONSUMER span linked to each message would be opened)', async () => {
+    const seen: string[] = [];
+    const t = consumerWith([[view('a'), view('b')]], {
+      trace: {
+        async aroundBatch(topic, batch, run) {
+          seen.push(`before ${topic} ${batch.map(m => m.properties.get('k')).join(',')}`);
+          const result = await run();
+          seen.push('after');
+          return result;
+        },
+      },
+    });
+    await t.consumer.start();
+    await waitFor(() => t.events.includes('ack:b'));
+    await t.consumer.stop();
+    assert.deepEqual(seen, ['before t v,v', 'after']);
+  });
 });

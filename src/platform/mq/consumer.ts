@@ -15,9 +15,15 @@ export interface MqConsumerOptions {
   /** Tag filter expression, e.g. 'created' or 'a||b'; default '*'. */
   readonly tag?: string;
   readonly batchSize: number;
-  /** How long a received message stays hidden from other consumers; must cover the handler's worst case. */
+  /**
+   * How long a received message stays hidden from other consumers; must cover the handler's worst case.
+   * The proxy rejects values below minInvisibleTimeMillsForRecv (default 10 s; 1 s in our local stack).
+   */
   readonly invisibleMs: number;
-  /** Long-poll duration; keep it small so stop() returns promptly (the proxy clamps it to its own bounds). */
+  /**
+   * Long-poll duration; keep it small so stop() returns promptly. The proxy clamps it to
+   * [grpcClientConsumerMinLongPollingTimeoutMillis (default 5 s; 1 s locally), 20 s].
+   */
   readonly awaitMs: number;
   readonly handler: MqBatchHandler;
   readonly logger: MqLogger;

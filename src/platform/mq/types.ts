@@ -46,6 +46,7 @@ export type MqOutcome =
   | { readonly kind: 'retry'; readonly delayMs: number };
 
 export const ack: MqOutcome = Object.freeze({ kind: 'ack' });
+/** Redelivery comes through the broker's revive service: expect it a few seconds after delayMs, never before. */
 export const retryLater = (delayMs: number): MqOutcome => ({ kind: 'retry', delayMs });
 
 /** Same length and order as the batch. Called only with non-empty batches. */
