@@ -6,7 +6,7 @@ NODE_STAMP := node_modules/.deps-stamp
 
 .PHONY: help deps build gen gen-check typecheck config-doc \
         stack-up stack-down stack-status stack-reset stack-cluster stack-topics \
-        run seed stop logs smoke test test-unit test-integration clean
+        run seed stop logs smoke bench-inventory test test-unit test-integration clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ test-unit: deps
 
 test-integration: stack-up deps
 	npx mocha --config .mocharc.integration.json
+
+bench-inventory: stack-up deps ## Reserve over gRPC vs raw Lua ceiling vs naive MySQL; rewrites its BENCHMARKS.md section (BENCH_ARGS=--quick)
+	npx tsx bench/inventory/main.ts $(BENCH_ARGS)
 
 clean: ## remove build output
 	rm -rf dist

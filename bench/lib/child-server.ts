@@ -21,9 +21,11 @@ export function startChildServer<T>(opts: {
   readonly entry: string;
   readonly args?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
+  /** Extra node flags, e.g. ['--cpu-prof'] to profile the server under load. */
+  readonly nodeArgs?: readonly string[];
   readonly startTimeoutMs?: number;
 }): Promise<ChildServer<T>> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', opts.entry, ...(opts.args ?? [])], {
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', opts.entry, ...(opts.args ?? [])], {
     env: opts.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 export interface RedisBenchmarkOptions {
   readonly host: string;
   readonly port: number;
+  /** AUTH password of REDIS_URL, if any. */
+  readonly password?: string;
   readonly clients: number;
   readonly requests: number;
   /** -r: range of __rand_int__. */
@@ -57,6 +59,7 @@ export function redisBenchmarkArgs(o: RedisBenchmarkOptions): string[] {
   return [
     '-h', o.host,
     '-p', String(o.port),
+    ...(o.password ? ['-a', o.password, '--no-auth-warning'] : []),
     '-c', String(o.clients),
     '-n', String(o.requests),
     ...(o.randomKeyspace ? ['-r', String(o.randomKeyspace)] : []),

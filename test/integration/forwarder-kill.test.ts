@@ -36,7 +36,7 @@ describe(`forwarder: killed between send and XACK (${redisMode} Redis)`, functio
     }
     const base = { namespace: rig.namespace, shards: 2, mysqlUrl: 'mysql://unused:unused@127.0.0.1:1/unused', run: 'forwarder' as const, settings };
     const first = spawnWorkerChild({ ...base, killAt: 'after-send', killOnBatch: 2 });
-    assert.equal((await first.exited).signal, 'SIGKILL');
+    assert.equal((await first.exitWithin(60_000)).signal, 'SIGKILL');
 
     const second = spawnWorkerChild(base);
     await waitFor('the restarted producer', () => connected(second), 60_000);

@@ -20,13 +20,15 @@ async function main(): Promise<void> {
   const database = createDatabase(config, { logger });
   const stock = createStockService({ redis, clock: systemClock, settings: { namespace: spec.namespace, shards: spec.shards } });
 
+  // Batches are counted per transaction (beforeCommit) and per send burst; the shard loops run
+  // concurrently, so the after-commit crash is armed for one specific transaction, by its first entry id.
   let batches = 0;
+  let armedId: string | undefined;
   const crash = (point: string) => {
-    if (spec.killAt === point && batches === (spec.killOnBatch ?? 1)) {
-      process.stdout.write(`${JSON.stringify({ type: 'crash', point, batches })}\n`);
-      process.kill(process.pid, 'SIGKILL');
-    }
+    process.stdout.write(`${JSON.stringify({ type: 'crash', point, batches })}\n`);
+    process.kill(process.pid, 'SIGKILL');
   };
+  const due = (point: string) => spec.killAt === point && batches === (spec.killOnBatch ?? 1);
   const workers = await startStockWorkers({
     redis,
     openBlocking: async name => {
@@ -44,16 +46,19 @@ async function main(): Promise<void> {
     settings: spec.settings as WorkerSettingsOverrides,
     hooks: {
       writer: {
-        beforeCommit: () => {
+        beforeCommit: plan => {
           batches += 1;
-          crash('before-commit');
+          if (due('before-commit')) crash('before-commit');
+          if (due('after-commit')) armedId = (plan.apply[0] ?? plan.already[0])?.id;
         },
-        afterCommit: () => crash('after-commit'),
+        afterCommit: outcome => {
+          if (armedId !== undefined && [...outcome.applied, ...outcome.already].some(r => r.id === armedId)) crash('after-commit');
+        },
       },
       forwarder: {
         afterSend: () => {
           batches += 1;
-          crash('after-send');
+          if (due('after-send')) crash('after-send');
         },
       },
     },

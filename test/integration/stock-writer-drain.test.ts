@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { systemClock } from '../../src/platform/clock';
 import { startStockWorkers, type StockWorkers } from '../../src/services/productcatalog/workers';
 import { useTestDatabase } from '../support/test-database';
+import { toEntries } from '../../src/services/productcatalog/workers/stream-entries';
 import { testLogger } from '../support/test-logger';
 import { prng } from './stock-fixtures';
 import {
@@ -69,6 +70,18 @@ describe(`stock writer: drain into MySQL (${redisMode} Redis)`, function () {
     assert.deepEqual(await mysqlStocks(db, skus), before);
     assert.deepEqual(await auditCounts(db, streams()), audit);
     assert.equal(worker.stats().writer!.alreadyApplied, written.entries);
+
+    // Re-add the very same entries (same ids) to a recreated stream: the worker recreates its group
+    // (NOGROUP) and finds every id already applied.
+    const shard0 = streams()[0]!;
+    const entries = toEntries(await rig.redis.xrange(shard0, '-', '+'));
+    assert.ok(entries.length > 0);
+    await rig.redis.del(shard0);
+    for (const e of entries) await rig.redis.xadd(shard0, e.id, ...e.fields);
+    await waitFor('the re-added entries to drain', () => allDrained(rig.redis, streams(), GROUP), 60_000);
+    assert.deepEqual(await mysqlStocks(db, skus), before);
+    assert.deepEqual(await auditCounts(db, streams()), audit);
+    assert.equal(worker.stats().writer!.alreadyApplied, written.entries + entries.length);
     assert.equal(worker.stats().writer!.deadLettered, 0);
   });
 

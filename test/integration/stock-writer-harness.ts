@@ -13,6 +13,8 @@ import { products, stockApplied, stockLog } from '../../src/db/schema';
 import { systemClock } from '../../src/platform/clock';
 import type { Db } from '../../src/platform/db';
 import { closeRedis, connectRedis, createRedis, type RedisClient } from '../../src/platform/redis';
+import { OrderDraft } from '../../src/gen/shop/v1/common';
+import { encodeOrderPayload } from '../../src/services/productcatalog/inventory/order-payload';
 import { createStockService, type ReserveOutcome, type StockService } from '../../src/services/productcatalog/stock';
 import { groupInfos, toEntries } from '../../src/services/productcatalog/workers/stream-entries';
 import { deleteKeys } from '../support/test-redis';
@@ -89,12 +91,23 @@ export async function warmFromMysql(stock: StockService, db: Db, skus: readonly 
 
 export const traceOf = (orderId: string) => ({ traceparent: `00-${orderId.replace(/[^0-9a-f]/g, '').padEnd(32, 'a').slice(0, 32)}-00f067aa0ba902b7-01` });
 
+/** The order-created payload as InventoryService.Reserve builds it (base64 OrderCreated protobuf). */
+export function payloadOf(orderId: string, lines: readonly { sku: string; qty: number }[]): string {
+  const draft = OrderDraft.fromPartial({
+    orderId,
+    userId: `user-${orderId}`,
+    userCurrency: 'USD',
+    items: lines.map(l => ({ productId: l.sku, quantity: l.qty })),
+  });
+  return encodeOrderPayload(draft, new Date(1_800_000_000_000), traceOf(orderId));
+}
+
 export function reserve(stock: StockService, orderId: string, lines: { sku: string; qty: number }[]): Promise<ReserveOutcome> {
   return stock.reserve({
     orderId,
     userId: `user-${orderId}`,
     lines,
-    orderPayload: JSON.stringify({ orderId, lines }),
+    orderPayload: payloadOf(orderId, lines),
     traceContext: traceOf(orderId),
   });
 }
@@ -322,8 +335,10 @@ export interface WorkerChild {
   stats(): Record<string, unknown> | undefined;
   /** Resolves with the exit code or signal. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGTERM (graceful stop) and wait for the exit. */
+  /** SIGTERM (graceful stop) and wait for the exit (at most 30 s). */
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The exit, or a failure (and a SIGKILL) if the child is still running after `ms`. */
+  exitWithin(ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export function spawnWorkerChild(spec: ChildSpec): WorkerChild {
@@ -363,14 +378,29 @@ export function spawnWorkerChild(spec: ChildSpec): WorkerChild {
       resolve({ code, signal });
     }),
   );
-  return {
+  const api: WorkerChild = {
     process: child,
     ready: Promise.race([ready, exited.then(e => Promise.reject(new Error(`worker child exited early: ${JSON.stringify(e)} ${stderr}`)))]),
     stats: () => last,
     exited,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
+      return api.exitWithin(30_000);
+    },
+    async exitWithin(ms) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`worker child still running after ${ms} ms (last stats: ${JSON.stringify(last)})`));
+        }, ms);
+      });
+      try {
+        return await Promise.race([exited, late]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
+  return api;
 }

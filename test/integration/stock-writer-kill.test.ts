@@ -35,9 +35,9 @@ describe(`stock writer: killed mid-batch (${redisMode} Redis)`, function () {
     const base = { namespace: rig.namespace, shards: 2, mysqlUrl: config.mysql.url, run: 'writer' as const, settings };
 
     const first = spawnWorkerChild({ ...base, killAt: 'before-commit', killOnBatch: 2 });
-    assert.equal((await first.exited).signal, 'SIGKILL');
+    assert.equal((await first.exitWithin(60_000)).signal, 'SIGKILL');
     const second = spawnWorkerChild({ ...base, killAt: 'after-commit', killOnBatch: 3 });
-    assert.equal((await second.exited).signal, 'SIGKILL');
+    assert.equal((await second.exitWithin(60_000)).signal, 'SIGKILL');
     // The second crash left committed-but-unacked entries behind: MySQL is ahead of the acks.
     const midway = await auditCounts(db, streams);
     assert.ok(midway.applied > 0, 'the second process committed batches before dying');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { autoClaimReply, groupInfos, pendingSummary, readGroupEntries } from '../../src/services/productcatalog/workers/stream-entries';
+import { orderBodyFromPayload } from '../../src/services/productcatalog/workers/order-body';
 import { resolveWorkerSettings } from '../../src/services/productcatalog/workers/worker-settings';
 
 describe('workers: stream reply shapes and settings', () => {
@@ -23,5 +24,13 @@ describe('workers: stream reply shapes and settings', () => {
     assert.ok(Object.isFrozen(s.writer));
     assert.throws(() => resolveWorkerSettings({ writer: { batchSize: 0 } }), /writer.batchSize/);
     assert.throws(() => resolveWorkerSettings({ forwarder: { group: 'stock-writer' } }), /must differ/);
+  });
+});
+
+describe('workers: order-created body', () => {
+  it('decodes the base64 payload strictly', () => {
+    const bytes = Buffer.from([0x0a, 0x03, 0x01, 0xff, 0x00]);
+    assert.deepEqual(orderBodyFromPayload(bytes.toString('base64')), bytes);
+    for (const bad of ['', '{"order":1}', 'abc', 'ab=c', 'YW Jj']) assert.throws(() => orderBodyFromPayload(bad), /base64/, bad);
   });
 });

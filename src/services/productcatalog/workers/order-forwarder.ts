@@ -1,6 +1,7 @@
 // Forwarder: one consumer-group loop per orders stream ({inv:N}:stream:orders) → RocketMQ topic
-// order-created. Message key = order id, tag `created`, body = the order payload exactly as the Reserve
-// script stored it, properties = the trace context recorded with the entry. An entry is XACKed only
+// order-created. Message key = order id, tag `created`, body = the OrderCreated protobuf the Reserve
+// script stored (base64 in the stream, bytes on the topic: order-body.ts), properties = the trace
+// context recorded with the entry. An entry is XACKed only
 // after the broker confirmed its send. Broker down: the batch in hand is retried with capped exponential
 // backoff and the rest of the backlog simply stays in the stream; lag grows and is exported.
 // At-least-once: a crash between send and XACK re-sends that order id; the order consumer dedups by id.
@@ -11,6 +12,7 @@ import type { MqProducer } from '../../../platform/mq';
 import type { RedisClient } from '../../../platform/redis';
 import { parseOrderCreated, type OrderCreatedRecord, type StockKeys } from '../stock';
 import { createDeadLetterer, type DeadEntry } from './dead-stream';
+import { orderBodyFromPayload } from './order-body';
 import { lagMs, oldestUnforwarded } from './forwarder-lag';
 import type { StreamEntry } from './stream-entries';
 import { startStreamLoop, type StreamLoop, type StreamLoopStats } from './stream-reader';
@@ -40,6 +42,7 @@ export interface ForwarderDeps {
 }
 
 export interface ForwarderStats {
+  /** The producer has started (the client reconnects by itself afterwards; failures show in loops). */
   readonly connected: boolean;
   readonly forwarded: number;
   /** Message-level send refusals (each attempt counts). */
@@ -78,12 +81,12 @@ export function startOrderForwarder(deps: ForwarderDeps): OrderForwarder {
 
   const pause = (ms: number) => clock.sleep(ms, abort.signal).catch(() => undefined);
 
-  function send(p: MqProducer, record: OrderCreatedRecord): Promise<unknown> {
+  function send(p: MqProducer, record: OrderCreatedRecord, body: Buffer): Promise<unknown> {
     return p.send({
       topic: settings.topic,
       tag: settings.tag,
       keys: [record.orderId],
-      body: Buffer.from(record.payload, 'utf8'),
+      body,
       properties: new Map(Object.entries(record.trace)),
     });
   }
@@ -93,16 +96,17 @@ export function startOrderForwarder(deps: ForwarderDeps): OrderForwarder {
     const sentNotAcked = new Set<string>();
     return async (entries: readonly StreamEntry[]): Promise<readonly StreamEntry[]> => {
       const poison: DeadEntry[] = [];
-      const toSend: { entry: StreamEntry; record: OrderCreatedRecord }[] = [];
+      const toSend: { entry: StreamEntry; record: OrderCreatedRecord; body: Buffer }[] = [];
       for (const entry of entries) {
         if (sentNotAcked.has(entry.id)) continue;
         try {
-          toSend.push({ entry, record: parseOrderCreated(entry.id, entry.fields) });
+          const record = parseOrderCreated(entry.id, entry.fields);
+          toSend.push({ entry, record, body: orderBodyFromPayload(record.payload) });
         } catch (err) {
           poison.push({ entry, reason: err instanceof Error ? err.message : String(err), attempts: 0 });
         }
       }
-      const results = await Promise.allSettled(toSend.map(s => send(p, s.record)));
+      const results = await Promise.allSettled(toSend.map(s => send(p, s.record, s.body)));
       const retry: StreamEntry[] = [];
       const refused: { entry: StreamEntry; reason: string }[] = [];
       let firstError: unknown;
@@ -186,6 +190,21 @@ export function startOrderForwarder(deps: ForwarderDeps): OrderForwarder {
     return undefined;
   }
 
+  /** Retried like the producer: this runs in the background, after the service is already up. */
+  async function openBlocking(name: string): Promise<RedisClient | undefined> {
+    for (let failures = 1; !stopping; failures++) {
+      try {
+        const client = await deps.openBlocking(name);
+        if (!stopping) return client;
+        client.disconnect();
+      } catch (err) {
+        if (failures === 1) log.warn({ err: errorText(err), name }, 'no Redis connection for a forwarder loop yet; retrying');
+        await pause(backoffDelay(settings.backoff, failures));
+      }
+    }
+    return undefined;
+  }
+
   async function run(): Promise<void> {
     const p = await connect();
     if (!p) return;
@@ -194,17 +213,8 @@ export function startOrderForwarder(deps: ForwarderDeps): OrderForwarder {
     if (stopping) return;
     for (const shard of shards) {
       const stream = keys.ordersStream(shard);
-      let blocking: RedisClient;
-      try {
-        blocking = await deps.openBlocking(`order-forwarder:${shard}`);
-      } catch (err) {
-        log.error({ err, shard }, 'no Redis connection for the forwarder loop; stopping the forwarder');
-        throw err;
-      }
-      if (stopping) {
-        blocking.disconnect();
-        return;
-      }
+      const blocking = await openBlocking(`order-forwarder:${shard}`);
+      if (!blocking) return;
       loops.push(
         startStreamLoop({ stream, group: settings.group, consumer, redis, blocking, settings, clock, logger: log, handle: handlerFor(p, stream) }),
       );
