@@ -47,12 +47,12 @@ export const stockLog = mysqlTable(
   {
     id: bigint('id', { mode: 'bigint', unsigned: true }).autoincrement().primaryKey(),
     productId: varchar('product_id', { length: 64 }).notNull(),
-    orderId: varchar('order_id', { length: 64 }),
+    orderId: varchar('order_id', { length: 128 }),
     delta: int('delta').notNull(),
     stockBefore: int('stock_before', { unsigned: true }).notNull(),
     stockAfter: int('stock_after', { unsigned: true }).notNull(),
-    /** reserve | release | warmup | adjust */
-    reason: varchar('reason', { length: 32 }).notNull(),
+    /** RESERVE | ABORT | a release reason (up to 64 chars, like the order id's 128: the stock records' own bounds) */
+    reason: varchar('reason', { length: 64 }).notNull(),
     /** Redis stream key and entry id the change came from (null for manual adjustments). */
     stream: varchar('stream', { length: 128 }),
     streamId: varchar('stream_id', { length: 32 }),

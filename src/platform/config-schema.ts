@@ -2,6 +2,7 @@
 // README's config table is generated from this (scripts/config-doc.ts), so `doc` is user-facing.
 // To add keys, add an entry to a section (or a new section, e.g. `order: {...}`); the Config type follows.
 import {
+  ConfigProblem,
   address,
   boolean,
   endpointList,
@@ -31,6 +32,22 @@ function entry<T>(env: string, def: string, parse: Parser<T>, doc: string, secre
 }
 
 const ms = (min = 0) => integer(min);
+
+export const PRODUCTCATALOG_WORKER_ROLES = ['writer', 'forwarder', 'trimmer', 'sweeper'] as const;
+export type ProductCatalogWorkerRole = (typeof PRODUCTCATALOG_WORKER_ROLES)[number];
+
+/** "writer,forwarder" → roles; "none" → none (an empty variable means "default" to the loader). */
+function workerRoles(): Parser<readonly ProductCatalogWorkerRole[]> {
+  const known: readonly string[] = PRODUCTCATALOG_WORKER_ROLES;
+  return raw => {
+    const parts = raw.split(',').map(s => s.trim()).filter(s => s !== '');
+    if (parts.length === 1 && parts[0] === 'none') return [];
+    if (parts.length === 0 || parts.some(p => !known.includes(p))) {
+      throw new ConfigProblem(`must be "none" or a comma-separated list of ${PRODUCTCATALOG_WORKER_ROLES.join(', ')}`);
+    }
+    return [...new Set(parts)] as ProductCatalogWorkerRole[];
+  };
+}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -92,6 +109,17 @@ export const configSchema = {
     recordTtlMs: entry('RESERVATION_RECORD_TTL_MS', '604800000', ms(), 'lifetime of a reservation record (the idempotency record; 0 = forever)'),
     partTimeoutMs: entry('CROSS_SHARD_PART_TIMEOUT_MS', '60000', ms(1), 'age after which an unfinished cross-shard part is settled by the sweeper'),
   },
+  workers: {
+    run: entry('PRODUCTCATALOG_WORKERS', 'writer,forwarder,trimmer,sweeper', workerRoles(), 'productcatalog background workers run in this process: stock write-behind, order forwarder, stream trimmer, cross-shard part sweeper; "none" = hot path only (workers in a separate Deployment)'),
+    writerBatchSize: entry('STOCK_WRITER_BATCH_SIZE', '200', integer(1, 10000), 'stock-change entries per write-behind batch (one MySQL transaction)'),
+    forwarderBatchSize: entry('FORWARDER_BATCH_SIZE', '50', integer(1, 10000), 'order-created entries per forwarder batch (sent to RocketMQ concurrently)'),
+    blockMs: entry('STREAM_BLOCK_MS', '2000', integer(1, 60000), 'XREADGROUP BLOCK of the stream workers; also how long a graceful stop may wait for an idle read'),
+    claimIdleMs: entry('STREAM_CLAIM_IDLE_MS', '60000', ms(1), 'a pending stream entry idle this long is taken over (XAUTOCLAIM) from its presumed-dead consumer'),
+    claimIntervalMs: entry('STREAM_CLAIM_INTERVAL_MS', '15000', ms(1), 'how often each stream worker looks for such idle entries'),
+    maxAttempts: entry('STREAM_MAX_ATTEMPTS', '5', integer(1, 1000), 'data rejections of one stream entry before it moves to the dead stream (`make stock-reconcile` for stock entries)'),
+    forwarderLagProbeMs: entry('FORWARDER_LAG_PROBE_MS', '5000', ms(1), 'how often the forwarder measures its lag (age of the oldest unforwarded order)'),
+    trimIntervalMs: entry('STREAM_TRIM_INTERVAL_MS', '60000', ms(1), 'how often the trimmer drops stream entries every consumer group has acked'),
+  },
   catalog: {
     cacheTtlMs: entry('CATALOG_CACHE_TTL_MS', '300000', ms(1), 'product cache TTL (jittered ±20%)'),
     notFoundTtlMs: entry('CATALOG_NOT_FOUND_TTL_MS', '30000', ms(1), 'how long an unknown product id is remembered as not found'),
@@ -115,6 +143,52 @@ export const configSchema = {
     taskLeaseMs: entry('ORDER_TASK_LEASE_MS', '30000', ms(1000), 'a claimed shipping/email task is re-driven by any replica after this long (crash recovery)'),
     shippingRecoverIntervalMs: entry('ORDER_SHIPPING_RECOVER_INTERVAL_MS', '10000', ms(100), 'how often ShippingRecover looks for PAID orders without a shipment'),
     shippingRecoverAgeMs: entry('ORDER_SHIPPING_RECOVER_AGE_MS', '10000', ms(), 'ShippingRecover re-drives PAID orders without a shipment older than this'),
+  },
+  orderCore: {
+    createdTopic: entry('ORDER_CREATED_TOPIC', 'order-created', text(), 'topic of OrderCreated messages (forwarder → order creation consumer)'),
+    createdGroup: entry('ORDER_CREATED_GROUP', 'GID_order_created', text(), 'consumer group of the order creation consumer'),
+    statusTopic: entry('ORDER_STATUS_TOPIC', 'order-status', text(), 'FIFO topic of OrderStatusChanged events (message group = order id)'),
+    statusGroup: entry('ORDER_STATUS_GROUP', 'GID_order_status', text(), 'consumer group (FIFO) of the order status consumer'),
+    consumerBatch: entry('ORDER_CONSUMER_BATCH', '100', integer(1, 100), 'messages per receive of the order consumers; one batch = one insert transaction'),
+    consumerInvisibleMs: entry('ORDER_CONSUMER_INVISIBLE_MS', '30000', ms(1000), 'how long a received order message stays hidden from other replicas (must cover one batch)'),
+    consumerAwaitMs: entry('ORDER_CONSUMER_AWAIT_MS', '5000', ms(1), 'long-poll of the order consumers (bounds how long stop waits for an empty receive)'),
+    retryDelayMs: entry('ORDER_CONSUMER_RETRY_MS', '5000', ms(0), 'redelivery delay of an order message that failed for a transient reason'),
+    resultTtlMs: entry('ORDER_RESULT_TTL_MS', '259200000', ms(1000), 'lifetime of the buyer result key order:{id}:result after its last change'),
+    payingLeaseMs: entry('ORDER_PAYING_LEASE_MS', '60000', ms(1000), 'PayOrder holds the PAYING lock this long; after it a retry or the recover scan takes over (keep well above ORDER_PAYMENT_CALL_DEADLINE_MS)'),
+    paymentCallDeadlineMs: entry('ORDER_PAYMENT_CALL_DEADLINE_MS', '10000', ms(1), 'deadline of PaymentService.Charge calls made by PayOrder'),
+    listPageSize: entry('ORDER_LIST_PAGE_SIZE', '20', integer(1, 100), 'ListOrders page size when the request asks for 0'),
+  },
+  flashSale: {
+    tokenTtlMs: entry('FLASH_TOKEN_TTL_MS', '300000', ms(1000), 'lifetime of a purchase token from FlashSaleService.IssueToken'),
+    itemCacheTtlMs: entry('FLASH_ITEM_CACHE_TTL_MS', '1000', ms(), 'how long checkout reuses its snapshot of flash-sale items read from MySQL (0 = read every time)'),
+    stockCacheTtlMs: entry('FLASH_STOCK_CACHE_TTL_MS', '500', ms(), 'how long ListSaleItems/GetSaleItem reuse a remaining-stock figure from InventoryService.GetStock'),
+    rateWindowMs: entry('FLASH_RATE_WINDOW_MS', '1000', ms(1), 'window of the flash-sale rate limits below (sliding; the client address follows CHECKOUT_TRUST_FORWARDED_FOR)'),
+    buyUserLimit: entry('FLASH_BUY_USER_LIMIT', '5', integer(1), 'Buy calls one user may make per window (more → RESOURCE_EXHAUSTED)'),
+    buyIpLimit: entry('FLASH_BUY_IP_LIMIT', '500', integer(1), 'Buy calls one client address may make per window'),
+    tokenUserLimit: entry('FLASH_TOKEN_USER_LIMIT', '10', integer(1), 'IssueToken calls one user may make per window'),
+    nonPayerThreshold: entry('FLASH_NON_PAYER_THRESHOLD', '3', integer(0), 'unpaid orders cancelled by timeout after which Buy refuses the user (BLOCKED); 0 = never'),
+    nonPayerWindowMs: entry('FLASH_NON_PAYER_WINDOW_MS', '2592000000', ms(1000), 'how long a timeout cancel counts against a user (from the latest one)'),
+    oneUnpaidOrder: entry('FLASH_ONE_UNPAID_ORDER', 'true', boolean(), 'refuse a Buy while the user holds an unpaid flash-sale order for the same item'),
+  },
+  breaker: {
+    timeoutMs: entry('BREAKER_TIMEOUT_MS', '3000', ms(100), 'opossum timeout of an outgoing call; gRPC deadlines are capped below it so the server sees the cancellation first'),
+    errorThresholdPercentage: entry('BREAKER_ERROR_THRESHOLD_PERCENT', '50', integer(1, 100), 'failure percentage in the rolling window that opens a breaker'),
+    resetTimeoutMs: entry('BREAKER_RESET_TIMEOUT_MS', '10000', ms(1), 'how long an open breaker fails fast before letting one trial call through (half-open)'),
+    volumeThreshold: entry('BREAKER_VOLUME_THRESHOLD', '10', integer(0), 'calls in the rolling window before a breaker may open at all'),
+    rollingWindowMs: entry('BREAKER_ROLLING_WINDOW_MS', '10000', ms(100), 'statistics window of a breaker (failure percentage is computed over it)'),
+  },
+  idempotency: {
+    lockTtlMs: entry('IDEMPOTENCY_LOCK_TTL_MS', '30000', ms(1000), 'an in-flight request holds its idempotency key this long; after a crash a retry may run it again'),
+    resultTtlMs: entry('IDEMPOTENCY_RESULT_TTL_MS', '86400000', ms(1000), 'how long the reply to a client `idempotency-key` is replayed'),
+    derivedTtlMs: entry('IDEMPOTENCY_DERIVED_TTL_MS', '600000', ms(1000), 'how long a reply is replayed for a request without `idempotency-key` (key = hash of method, user and request)'),
+    waitMs: entry('IDEMPOTENCY_WAIT_MS', '5000', ms(), 'how long a concurrent duplicate waits for the first call before ALREADY_EXISTS "request in progress"'),
+  },
+  checkout: {
+    rateWindowMs: entry('CHECKOUT_RATE_WINDOW_MS', '1000', ms(1), 'window of the PlaceOrder rate limits below (sliding)'),
+    userLimit: entry('CHECKOUT_USER_LIMIT', '5', integer(1), 'PlaceOrder calls one user may make per window (more → RESOURCE_EXHAUSTED)'),
+    ipLimit: entry('CHECKOUT_IP_LIMIT', '200', integer(1), 'PlaceOrder calls one client address may make per window'),
+    trustForwardedFor: entry('CHECKOUT_TRUST_FORWARDED_FOR', 'false', boolean(), 'take the client address from x-forwarded-for (only behind a trusted gateway); else the TCP peer'),
+    currencyCacheTtlMs: entry('CHECKOUT_CURRENCY_CACHE_TTL_MS', '60000', ms(), 'how long the supported-currency list from CurrencyService is reused (0 = ask every time)'),
   },
 } as const satisfies Record<string, Record<string, ConfigEntry<unknown>>>;
 

@@ -3,8 +3,10 @@
 import type { Config } from '../platform/config';
 import type { Runtime } from './runtime';
 import { cartModule } from './cart';
+import { checkoutModule } from './checkout';
 import { currencyModule } from './currency';
 import { emailModule } from './email';
+import { orderModule } from './order';
 import { paymentModule } from './payment';
 import { productCatalogModule } from './productcatalog';
 import { shippingModule } from './shipping';
@@ -31,6 +33,8 @@ export const serviceModules: readonly ServiceModule[] = [
   paymentModule,
   cartModule,
   productCatalogModule,
+  orderModule,
+  checkoutModule,
 ];
 
 export function serviceNames(): string[] {

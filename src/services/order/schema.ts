@@ -167,3 +167,7 @@ export const deadLetters = mysqlTable(
     index('dead_letters_replayed_idx').on(t.replayedAt, t.id),
   ],
 );
+
+// Fulfilment tasks (shipping + confirmation email) live with the shipping worker; re-exported so
+// drizzle-kit (which reads src/services/*/schema.ts) generates their migration.
+export { orderTasks } from './shipping/task-schema';

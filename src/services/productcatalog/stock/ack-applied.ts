@@ -1,6 +1,7 @@
 // For the write-behind worker: acknowledge stock-change entries AFTER their MySQL transaction committed,
-// counting each entry once on its items' synced counters (warm-up relies on seq - synced being exact).
-// Use plain XACK only for entries dead-lettered without being applied.
+// counting each entry once, ever, on its items' synced counters (settled-ids.ts explains how).
+// Entries given up on go through deadLetter (dead-letter.ts) instead.
+import { checkStreamId } from './settled-ids';
 import type { StockKeys } from './stock-keys';
 import type { ScriptArg, StockScripts } from './stock-scripts';
 
@@ -10,17 +11,24 @@ export interface AppliedEntry {
   readonly skus: readonly string[];
 }
 
+export interface AckResult {
+  /** Entries this call removed from the group's pending list. */
+  readonly acked: number;
+  /** Entries this call counted on their items (never counted before, by anyone). */
+  readonly counted: number;
+}
+
 export function createAckApplied(deps: {
   keys: StockKeys;
   scripts: StockScripts;
-}): (shard: number, group: string, entries: readonly AppliedEntry[]) => Promise<number> {
+}): (shard: number, group: string, entries: readonly AppliedEntry[]) => Promise<AckResult> {
   const { keys, scripts } = deps;
   return async function ackApplied(shard, group, entries) {
-    if (entries.length === 0) return 0;
+    if (entries.length === 0) return { acked: 0, counted: 0 };
     const itemIndex = new Map<string, number>();
     const args: ScriptArg[] = [group, entries.length];
     for (const entry of entries) {
-      args.push(entry.id, entry.skus.length);
+      args.push(checkStreamId(entry.id), entry.skus.length);
       for (const sku of entry.skus) {
         if (keys.shardOf(sku) !== shard) throw new RangeError(`sku ${sku} is not on stock shard ${shard}`);
         let j = itemIndex.get(sku);
@@ -28,8 +36,13 @@ export function createAckApplied(deps: {
         args.push(j);
       }
     }
-    const keyList = [keys.stockStream(shard), ...[...itemIndex.keys()].map(sku => keys.item(shard, sku))];
-    const acked = await scripts.run('ack-stock-applied', keyList, args);
-    return Number(acked);
+    const keyList = [
+      keys.stockStream(shard),
+      keys.stockSettled(shard),
+      keys.stockSettledFloor(shard),
+      ...[...itemIndex.keys()].map(sku => keys.item(shard, sku)),
+    ];
+    const [acked, counted] = (await scripts.run('ack-stock-applied', keyList, args)) as [unknown, unknown];
+    return { acked: Number(acked), counted: Number(counted) };
   };
 }

@@ -1,11 +1,15 @@
 export * from './types';
 export { createStockService, type StockService, type StockServiceDeps } from './stock-service';
 export { DEFAULT_STOCK_SETTINGS, resolveStockSettings, type StockSettings } from './stock-settings';
-export { createStockKeys, type StockKeys } from './stock-keys';
+export { attemptsKeyOf, createStockKeys, deadStreamOf, type StockKeys } from './stock-keys';
 export { createSoldOutFlags, type SoldOutFlags } from './sold-out-flags';
 export { createPartSweeper, type PartSweeper, type SweepOptions, type SweepReport } from './part-sweeper';
 export { type ReleaseOptions } from './release-order';
-export { type AppliedEntry } from './ack-applied';
+export { type AppliedEntry, type AckResult } from './ack-applied';
+export { type DeadStockEntry, type DeadLetterResult } from './dead-letter';
+export { checkStreamId, type PruneResult } from './settled-ids';
+export { type RealignReply, type SyncRepair } from './sync-repair';
+export { type ItemView } from './stock-shard';
 export { parseOrderCreated, parseStockChange, type OrderCreatedRecord, type StockChangeRecord } from './stream-records';
 export { type StockDelta } from './line-codec';
 export { InvalidStockRequestError, MalformedStockEntryError, StockScriptError } from './errors';

@@ -5,7 +5,17 @@
 //   {inv:N}:resv:<order>   hash: the order's reservation record on this shard (idempotency)
 //   {inv:N}:parts          zset order -> ts: cross-shard parts not yet committed (crash recovery)
 //   {inv:N}:stream:orders  order-created records;  {inv:N}:stream:stock  stock-change records
+//   <stream>:dead          entries the workers gave up on, with the reason (dead-letter streams)
+//   <stream>:attempts      hash entry id -> data rejections so far
+//   {inv:N}:stream:stock:settled        zset: stock entry ids whose synced accounting is settled (settled-ids.ts)
+//   {inv:N}:stream:stock:settled-floor  string: ids below it count as settled (the set is pruned up to it)
+// Keys derived from a stream name append to it, so they keep its hash tag (same slot as the stream).
 import { shardOf } from './shard-router';
+
+/** Dead-letter stream of a source stream. */
+export const deadStreamOf = (stream: string): string => `${stream}:dead`;
+/** Per-stream hash entry id -> data rejections so far. */
+export const attemptsKeyOf = (stream: string): string => `${stream}:attempts`;
 
 const NAMESPACE_RE = /^[A-Za-z0-9_.-]{0,64}$/;
 
@@ -19,6 +29,14 @@ export interface StockKeys {
   parts(shard: number): string;
   ordersStream(shard: number): string;
   stockStream(shard: number): string;
+  /** Dead-letter stream of the shard's stock stream. */
+  stockDeadStream(shard: number): string;
+  /** Rejection counters of the shard's stock stream entries. */
+  stockAttempts(shard: number): string;
+  /** Stock entry ids already settled for the synced counters (zset scored by the id's ms). */
+  stockSettled(shard: number): string;
+  /** Ids below this stream id count as settled (the zset is pruned up to it). */
+  stockSettledFloor(shard: number): string;
   /** 0..shards-1: the shards whose streams the workers read. */
   allShards(): number[];
 }
@@ -34,6 +52,7 @@ export function createStockKeys(opts: { shards: number; namespace?: string }): S
   }
   const prefix = namespace ? `${namespace}:inv` : 'inv';
   const tag = (shard: number) => `{${prefix}:${shard}}`;
+  const stockStream = (shard: number) => `${tag(shard)}:stream:stock`;
   return {
     shards,
     shardOf: sku => shardOf(sku, shards),
@@ -43,7 +62,11 @@ export function createStockKeys(opts: { shards: number; namespace?: string }): S
     resv: (shard, orderId) => `${tag(shard)}:resv:${orderId}`,
     parts: shard => `${tag(shard)}:parts`,
     ordersStream: shard => `${tag(shard)}:stream:orders`,
-    stockStream: shard => `${tag(shard)}:stream:stock`,
+    stockStream,
+    stockDeadStream: shard => deadStreamOf(stockStream(shard)),
+    stockAttempts: shard => attemptsKeyOf(stockStream(shard)),
+    stockSettled: shard => `${stockStream(shard)}:settled`,
+    stockSettledFloor: shard => `${stockStream(shard)}:settled-floor`,
     allShards: () => Array.from({ length: shards }, (_, i) => i),
   };
 }

@@ -14,6 +14,10 @@ export const STOCK_SCRIPTS = {
   'decide-stock-order': 'decideStockOrder',
   'ack-stock-applied': 'ackStockApplied',
   'warm-up-stock': 'warmUpStock',
+  'dead-letter-stock': 'deadLetterStock',
+  'prune-stock-settled': 'pruneStockSettled',
+  'resolve-stock-dead': 'resolveStockDead',
+  'realign-stock-synced': 'realignStockSynced',
 } as const;
 
 export type StockScriptName = keyof typeof STOCK_SCRIPTS;

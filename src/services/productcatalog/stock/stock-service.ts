@@ -1,15 +1,18 @@
 // The stock domain: everything InventoryService, the checkout path and the stock workers need from Redis.
 import type { Clock } from '../../../platform/clock';
-import { createAckApplied, type AppliedEntry } from './ack-applied';
+import { createAckApplied, type AckResult, type AppliedEntry } from './ack-applied';
+import { createDeadLetterStock, type DeadLetterResult, type DeadStockEntry } from './dead-letter';
 import { createPartResolver } from './part-resolver';
 import { createSweepParts, type SweepOptions, type SweepReport } from './part-sweeper';
 import { createReleaseOrder, type ReleaseOptions } from './release-order';
 import { createReserveOrder } from './reserve-order';
+import { createPruneSettled, type PruneResult } from './settled-ids';
 import { createSoldOutFlags, type SoldOutFlags } from './sold-out-flags';
 import { createStockKeys, type StockKeys } from './stock-keys';
 import { createStockScripts, type RedisClient } from './stock-scripts';
 import { resolveStockSettings, type StockSettings } from './stock-settings';
-import { createStockShardOps } from './stock-shard';
+import { createStockShardOps, type ItemView } from './stock-shard';
+import { createSyncRepair, type SyncRepair } from './sync-repair';
 import type {
   FigureLoader,
   ReleaseOutcome,
@@ -44,8 +47,16 @@ export interface StockService {
   getStock(sku: string): Promise<StockLevel>;
   /** One recovery pass over cross-shard parts HELD too long (run it periodically: createPartSweeper). */
   sweepStaleParts(opts?: SweepOptions): Promise<SweepReport>;
-  /** Write-behind worker: ack entries applied to MySQL (see ack-applied.ts). */
-  ackApplied(shard: number, group: string, entries: readonly AppliedEntry[]): Promise<number>;
+  /** Write-behind worker: ack entries applied to MySQL, counting each once ever (ack-applied.ts). */
+  ackApplied(shard: number, group: string, entries: readonly AppliedEntry[]): Promise<AckResult>;
+  /** Write-behind worker: entries given up on go to the dead stream, not counted (dead-letter.ts). */
+  deadLetter(shard: number, group: string, entries: readonly DeadStockEntry[], by: { consumer: string; now: number }): Promise<DeadLetterResult>;
+  /** Stream trimmer: bound the settled set of a stock stream by its trim floor (settled-ids.ts). */
+  pruneSettled(shard: number, trimFloor: string): Promise<PruneResult>;
+  /** Operator reconcile only (scripts/stock-reconcile.ts). */
+  readonly repair: SyncRepair;
+  /** The item hash as stored (stock null when not warmed), for reconcile. */
+  readItem(sku: string): Promise<ItemView & { readonly shard: number }>;
 }
 
 export function createStockService(deps: StockServiceDeps): StockService {
@@ -72,5 +83,13 @@ export function createStockService(deps: StockServiceDeps): StockService {
     },
     sweepStaleParts: createSweepParts({ ops, keys, resolver, clock, settings }),
     ackApplied: createAckApplied({ keys, scripts }),
+    deadLetter: createDeadLetterStock({ keys, scripts }),
+    pruneSettled: createPruneSettled({ keys, scripts }),
+    repair: createSyncRepair({ keys, scripts }),
+    async readItem(sku) {
+      checkSku('product_id', sku);
+      const shard = keys.shardOf(sku);
+      return { shard, ...(await ops.readItem(shard, sku)) };
+    },
   };
 }

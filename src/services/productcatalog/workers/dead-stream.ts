@@ -1,15 +1,15 @@
 // Poison entries leave the pipeline through a dead stream next to their source, with the reason.
-// The dead stream key is the source key plus ":dead", so it keeps the source's hash tag: the XADD and
+// The dead stream key (stock-keys.ts: source key plus ":dead") keeps the source's hash tag: the XADD and
 // the XACK run in one MULTI on one slot, and an entry is never both dead and still pending.
 // Dead streams are never trimmed here: operators (or a later DLQ persister) read and clear them.
+// Stock streams dead-letter through the stock domain instead (stock/dead-letter.ts: synced accounting);
+// the rejection counters below serve both.
 import type { Clock } from '../../../platform/clock';
 import type { RedisClient } from '../../../platform/redis';
+import { attemptsKeyOf, deadStreamOf } from '../stock';
 import type { StreamEntry } from './stream-entries';
 
-export const deadStreamOf = (stream: string): string => `${stream}:dead`;
-
-/** Per-stream hash entry id -> data rejections so far; same hash tag as the stream. */
-export const attemptsKeyOf = (stream: string): string => `${stream}:attempts`;
+export { attemptsKeyOf, deadStreamOf };
 
 export interface DeadEntry {
   readonly entry: StreamEntry;

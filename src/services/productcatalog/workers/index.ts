@@ -13,12 +13,15 @@ import { uniqueConsumerName } from './stream-group';
 import { startStreamTrimmer, type StreamTrimmer, type TrimTarget, type TrimmerStats } from './stream-trimmer';
 import { resolveWorkerSettings, type WorkerSettings, type WorkerSettingsOverrides } from './worker-settings';
 
+/** What the workers use of the stock domain. */
+export type StockWorkersStock = Pick<StockService, 'keys' | 'ackApplied' | 'deadLetter' | 'pruneSettled'>;
+
 export interface StockWorkersDeps {
   /** Shared non-blocking client (acks, claims, scripts); the stock service's client is fine. */
   readonly redis: RedisClient;
   /** Opens a new dedicated connection for one loop's blocking reads (Runtime.blockingRedis). */
   readonly openBlocking: (name: string) => Promise<RedisClient>;
-  readonly stock: Pick<StockService, 'keys' | 'ackApplied'>;
+  readonly stock: StockWorkersStock;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Needed by the write-behind worker. */
@@ -53,9 +56,10 @@ export interface StockWorkers {
 }
 
 /** The streams and the groups that must have acked an entry before it may be trimmed. */
-export function trimTargets(keys: StockService['keys'], settings: WorkerSettings): TrimTarget[] {
+export function trimTargets(stock: Pick<StockService, 'keys' | 'pruneSettled'>, settings: WorkerSettings): TrimTarget[] {
+  const { keys } = stock;
   return keys.allShards().flatMap(shard => [
-    { stream: keys.stockStream(shard), groups: [settings.writer.group] },
+    { stream: keys.stockStream(shard), groups: [settings.writer.group], afterTrim: (floor: string) => stock.pruneSettled(shard, floor) },
     { stream: keys.ordersStream(shard), groups: [settings.forwarder.group] },
   ]);
 }
@@ -87,7 +91,7 @@ export async function startStockWorkers(deps: StockWorkersDeps): Promise<StockWo
     });
   }
   if (want.trimmer) {
-    trimmer = startStreamTrimmer({ redis, targets: () => trimTargets(stock.keys, settings), clock, logger, settings: settings.trimmer });
+    trimmer = startStreamTrimmer({ redis, targets: () => trimTargets(stock, settings), clock, logger, settings: settings.trimmer });
   }
 
   let stopping: Promise<void> | undefined;

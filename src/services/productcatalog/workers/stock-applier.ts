@@ -14,10 +14,6 @@ import type { Db } from '../../../platform/db';
 import type { StockChangeRecord } from '../stock';
 import { planStockBatch, type StockPlan } from './stock-plan';
 
-/** Widths of stock_log text columns: an audit label is cut rather than fail the stock change with it. */
-const LOG_REASON_MAX = 32;
-const LOG_ORDER_MAX = 64;
-
 export interface ApplyHooks {
   /** Called inside the transaction just before COMMIT (tests: crash there). */
   beforeCommit?(plan: StockPlan): void | Promise<void>;
@@ -69,11 +65,12 @@ export async function applyStockBatch(
         await tx.insert(stockLog).values(
           plan.log.map(row => ({
             productId: row.productId,
-            orderId: row.orderId.slice(0, LOG_ORDER_MAX) || null,
+            // Whole: stock_log.order_id (128) and reason (64) fit what the stock scripts accept.
+            orderId: row.orderId || null,
             delta: row.delta,
             stockBefore: row.before,
             stockAfter: row.after,
-            reason: row.reason.slice(0, LOG_REASON_MAX),
+            reason: row.reason,
             stream,
             streamId: row.streamId,
           })),

@@ -3,16 +3,18 @@
 // the stock domain's ack script so the items' synced counters (warm-up safety) move in the same step.
 //   - unparseable entries: dead stream at once (retrying cannot change their bytes);
 //   - data rejections (unknown product, stock would go negative, a row MySQL refuses): counted per entry
-//     and left pending, so XAUTOCLAIM brings them back; after maxAttempts they go to the dead stream;
+//     and left pending, so XAUTOCLAIM brings them back; after maxAttempts they go to the dead stream
+//     (through the stock domain's dead-letter script: not counted as synced, so warm-up refuses the
+//     items until scripts/stock-reconcile.ts deals with them);
 //   - anything else (MySQL down, deadlock, grants revoked, Redis down): no ack, no count; the batch is
 //     retried in hand with backoff. Never ack what was not applied (seckill.md 1.11 i).
 import type { Clock } from '../../../platform/clock';
 import type { Db } from '../../../platform/db';
 import type { Logger } from '../../../platform/logger';
 import type { RedisClient } from '../../../platform/redis';
-import { parseStockChange, type StockChangeRecord, type StockService } from '../stock';
+import { parseStockChange, type DeadStockEntry, type StockChangeRecord, type StockService } from '../stock';
 import { classifyDbError, dbErrorReason } from './db-errors';
-import { createDeadLetterer, type DeadEntry } from './dead-stream';
+import { createDeadLetterer } from './dead-stream';
 import { applyStockBatch, type ApplyHooks } from './stock-applier';
 import type { Rejection, StockPlan } from './stock-plan';
 import type { StreamEntry } from './stream-entries';
@@ -29,7 +31,7 @@ export interface StockWriterDeps {
   /** A new dedicated connection for one loop's blocking reads (the loop closes it). */
   readonly openBlocking: (name: string) => Promise<RedisClient>;
   readonly db: Db;
-  readonly stock: Pick<StockService, 'keys' | 'ackApplied'>;
+  readonly stock: Pick<StockService, 'keys' | 'ackApplied' | 'deadLetter'>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settings: StockWriterSettings;
@@ -74,7 +76,14 @@ export async function startStockWriter(deps: StockWriterDeps): Promise<StockWrit
   const { redis, db, stock, clock, settings, consumer, hooks = {} } = deps;
   const log = deps.logger.child({ worker: 'stock-writer', consumer });
   const keys = stock.keys;
-  const dead = createDeadLetterer({ redis, clock, consumer, attemptsTtlMs: settings.attemptsTtlMs });
+  // Only its rejection counters: dead-lettering itself goes through stock.deadLetter.
+  const rejections = createDeadLetterer({ redis, clock, consumer, attemptsTtlMs: settings.attemptsTtlMs });
+
+  async function deadLetter(shard: number, entries: readonly DeadStockEntry[]): Promise<void> {
+    const { dead, skipped } = await stock.deadLetter(shard, settings.group, entries, { consumer, now: clock.now() });
+    totals.deadLettered += dead;
+    if (skipped > 0) log.warn({ shard, skipped }, 'entries given up on were already settled (dead before): acked without a second dead copy');
+  }
   const totals = { applied: 0, alreadyApplied: 0, rejected: 0, deadLettered: 0, batches: 0, driftLines: 0 };
 
   /** The batch in one transaction; on a data error, entry by entry to find the culprit. */
@@ -100,21 +109,21 @@ export async function startStockWriter(deps: StockWriterDeps): Promise<StockWrit
     const stream = keys.stockStream(shard);
     return async (entries: readonly StreamEntry[]): Promise<readonly StreamEntry[]> => {
       const records: StockChangeRecord[] = [];
-      const poison: DeadEntry[] = [];
+      const poison: DeadStockEntry[] = [];
       for (const entry of entries) {
+        const dead = (reason: string) => poison.push({ id: entry.id, fields: entry.fields, reason, attempts: 0 });
         try {
           const record = parseStockChange(entry.id, entry.fields);
           const stray = record.lines.find(l => keys.shardOf(l.sku) !== shard);
-          if (stray) poison.push({ entry, reason: `product ${stray.sku} does not belong to stock shard ${shard}`, attempts: 0 });
+          if (stray) dead(`product ${stray.sku} does not belong to stock shard ${shard}`);
           else records.push(record);
         } catch (err) {
-          poison.push({ entry, reason: err instanceof Error ? err.message : String(err), attempts: 0 });
+          dead(err instanceof Error ? err.message : String(err));
         }
       }
       if (poison.length > 0) {
-        await dead.deadLetter(stream, settings.group, poison);
-        totals.deadLettered += poison.length;
-        log.error({ stream, entries: poison.map(p => ({ id: p.entry.id, reason: p.reason })) }, 'unreadable stock entries moved to the dead stream');
+        await deadLetter(shard, poison);
+        log.error({ stream, entries: poison.map(p => ({ id: p.id, reason: p.reason })) }, 'unreadable stock entries moved to the dead stream');
       }
       if (records.length === 0) return [];
 
@@ -129,29 +138,29 @@ export async function startStockWriter(deps: StockWriterDeps): Promise<StockWrit
       if (finished.length > 0) {
         await stock.ackApplied(shard, settings.group, finished.map(r => ({ id: r.id, skus: unique(r.lines.map(l => l.sku)) })));
       }
-      if (outcome.rejected.length > 0) await reject(stream, outcome.rejected, entries);
+      if (outcome.rejected.length > 0) await reject(shard, outcome.rejected, entries);
       return [];
     };
   }
 
   /** Counted, left pending (XAUTOCLAIM brings them back) until maxAttempts, then dead-lettered. */
-  async function reject(stream: string, rejected: readonly Rejection[], entries: readonly StreamEntry[]): Promise<void> {
+  async function reject(shard: number, rejected: readonly Rejection[], entries: readonly StreamEntry[]): Promise<void> {
+    const stream = keys.stockStream(shard);
     totals.rejected += rejected.length;
-    const counts = await dead.countRejections(stream, rejected.map(r => r.record.id));
+    const counts = await rejections.countRejections(stream, rejected.map(r => r.record.id));
     const byId = new Map(entries.map(e => [e.id, e]));
-    const giveUp: DeadEntry[] = [];
+    const giveUp: DeadStockEntry[] = [];
     rejected.forEach((r, i) => {
       const attempts = counts[i]!;
-      if (attempts >= settings.maxAttempts) giveUp.push({ entry: byId.get(r.record.id)!, reason: r.reason, attempts });
+      if (attempts >= settings.maxAttempts) giveUp.push({ id: r.record.id, fields: byId.get(r.record.id)!.fields, reason: r.reason, attempts });
     });
-    const waiting = rejected.filter(r => !giveUp.some(g => g.entry.id === r.record.id));
+    const waiting = rejected.filter(r => !giveUp.some(g => g.id === r.record.id));
     if (waiting.length > 0) {
       log.warn({ stream, entries: waiting.map(r => ({ id: r.record.id, reason: r.reason })) }, 'stock entries rejected by MySQL checks; left pending for a retry');
     }
     if (giveUp.length > 0) {
-      await dead.deadLetter(stream, settings.group, giveUp);
-      totals.deadLettered += giveUp.length;
-      log.error({ stream, entries: giveUp.map(g => ({ id: g.entry.id, reason: g.reason, attempts: g.attempts })) }, 'stock entries moved to the dead stream: MySQL is missing these changes');
+      await deadLetter(shard, giveUp);
+      log.error({ stream, entries: giveUp.map(g => ({ id: g.id, reason: g.reason, attempts: g.attempts })) }, 'stock entries moved to the dead stream: MySQL is missing these changes (make stock-reconcile)');
     }
   }
 

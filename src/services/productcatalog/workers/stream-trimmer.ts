@@ -16,6 +16,8 @@ export interface TrimTarget {
   readonly stream: string;
   /** Groups that must exist (created if missing) before anything is trimmed. */
   readonly groups: readonly string[];
+  /** Called with the trim floor after each trim (stock streams: prune their settled set up to it). */
+  readonly afterTrim?: (floor: string) => Promise<unknown>;
 }
 
 export interface TrimResult {
@@ -52,6 +54,7 @@ export async function trimStream(redis: RedisClient, target: TrimTarget, deadCon
   }
   const floor = trimFloor(positions, target.groups);
   const trimmed = floor === null ? 0 : Number(await redis.xtrim(stream, 'MINID', floor));
+  if (floor !== null) await target.afterTrim?.(floor);
   return { stream, floor, trimmed, consumersRemoved };
 }
 
