@@ -6,7 +6,7 @@ NODE_STAMP := node_modules/.deps-stamp
 
 .PHONY: help deps build gen gen-check typecheck config-doc \
         stack-up stack-down stack-status stack-reset stack-cluster stack-topics \
-        run seed stop logs smoke bench-inventory test test-unit test-integration clean
+        run seed stop logs smoke bench-inventory helm chart-check k8s image test test-unit test-integration clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -76,6 +76,18 @@ test-integration: stack-up deps
 
 bench-inventory: stack-up deps ## Reserve over gRPC vs raw Lua ceiling vs naive MySQL; rewrites its BENCHMARKS.md section (BENCH_ARGS=--quick)
 	npx tsx bench/inventory/main.ts $(BENCH_ARGS)
+
+helm: ## build helm v3 from the Go module proxy into .stack/bin (cold: several minutes)
+	bash scripts/install-helm.sh
+
+chart-check: deps ## helm lint --strict + template for every value set (k8s 1.29), k8s/ freshness, chart tests
+	bash scripts/chart-check.sh
+
+k8s: ## re-render k8s/ from the Helm chart
+	bash scripts/render-k8s.sh
+
+image: ## build the one service image (needs docker)
+	docker build -t boutique-seckill:$$(node -p "require('./package.json').version") .
 
 clean: ## remove build output
 	rm -rf dist

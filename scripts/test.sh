@@ -30,6 +30,8 @@ suite() { # suite <name> <mocha config>
 
 check proto-fresh bash scripts/gen-proto.sh --check
 check typecheck npx tsc -p tsconfig.json --noEmit
+# helm lint --strict + template of every value set and k8s/ freshness (the chart tests run in the unit suite)
+check chart-static bash scripts/chart-check.sh --static
 suite unit .mocharc.json
 suite integration .mocharc.integration.json
 for extra in "$@"; do check "$extra" make --no-print-directory "$extra"; done
