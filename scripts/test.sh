@@ -34,6 +34,8 @@ check typecheck npx tsc -p tsconfig.json --noEmit
 check chart-static bash scripts/chart-check.sh --static
 suite unit .mocharc.json
 suite integration .mocharc.integration.json
+# The stock core and workers again, against the local 3-master Redis Cluster.
+STOCK_TEST_REDIS=cluster suite integration-cluster .mocharc.cluster.json
 for extra in "$@"; do check "$extra" make --no-print-directory "$extra"; done
 
 node -e '

@@ -1,6 +1,6 @@
 // Checkout bench: PlaceOrder and flash-sale Buy throughput and latency with ghz at a fixed concurrency,
 // against a no-I/O gRPC floor measured in the same run (BENCHMARKS.md section "checkout").
-//   npx tsx bench/checkout/main.ts            full run (~1-2 min), writes BENCHMARKS.md
+//   npx tsx bench/checkout/main.ts            full run (~1 min), writes BENCHMARKS.md
 //   npx tsx bench/checkout/main.ts --quick    seconds, writes nothing unless --write
 // Needs the local stack (make stack-up) and ghz (scripts/install-ghz.sh; built on first use).
 // Everything it creates is removed at the end: the bench_co_* database, Redis keys under its prefix and

@@ -54,10 +54,10 @@ export function parseCheckoutBenchParams(argv: readonly string[], defaultOutput:
     write: v['no-write'] === true ? false : (v.write ?? !quick),
     concurrency: int('concurrency', v.concurrency, 16, 1, 1000),
     connections: int('connections', v.connections, 4, 1, 64),
-    placeOrders: int('place-orders', v['place-orders'], quick ? 100 : 3000, 1, 1_000_000),
-    buys: int('buys', v.buys, quick ? 200 : 6000, 1, 1_000_000),
-    floorCalls: int('floor-calls', v['floor-calls'], quick ? 1000 : 20_000, 1, 10_000_000),
-    warmUp: int('warm-up', v['warm-up'], quick ? 20 : 300, 0, 1_000_000),
+    placeOrders: int('place-orders', v['place-orders'], quick ? 100 : 1000, 1, 1_000_000),
+    buys: int('buys', v.buys, quick ? 200 : 3000, 1, 1_000_000),
+    floorCalls: int('floor-calls', v['floor-calls'], quick ? 1000 : 10_000, 1, 10_000_000),
+    warmUp: int('warm-up', v['warm-up'], quick ? 20 : 100, 0, 1_000_000),
     output: v.output ?? defaultOutput,
   };
 }

@@ -39,9 +39,11 @@ export function consoleReport(phases: readonly Phase[]): string {
 export function markdownSection(phases: readonly Phase[], params: CheckoutBenchParams, machine: MachineInfo, loadBefore: number, env: string): string {
   return `## Checkout: PlaceOrder and Buy under ghz (\`make bench-checkout\`)
 
-[ghz](https://ghz.sh) ${'`'}${params.concurrency}${'`'} calls in flight over ${params.connections} HTTP/2 connections, a fixed number of calls
+[ghz](https://ghz.sh) with ${params.concurrency} calls in flight over ${Math.min(params.connections, params.concurrency)} HTTP/2 connection(s), a fixed number of calls
 per phase (after ${params.warmUp} unmeasured warm-up calls), against the whole shop in one Node process as \`make run\`
-serves it (one gRPC server per service, reflection on), on the local stack. Each call is a new user.
+serves it (one gRPC server per service), on the local stack. Each call is a new user. Requests are described by
+server reflection, except Buy: ghz cannot resolve the \`shop.v1\` descriptors our reflection serves, so it reads
+\`protos/shop/v1/flashsale.proto\`. PAID events go to the test topic \`it-checkout-status\`.
 
 ${phases.map(p => `- **${p.name}**: ${p.what} Check: ${p.check}.`).join('\n')}
 

@@ -14,6 +14,8 @@ export interface PersistParams {
   readonly rowOrders: number;
   /** In-flight transactions of the concurrent one-row baseline (= pool size). */
   readonly rowConcurrency: number;
+  /** Consumer clients in one group for the parallel consumer phase. */
+  readonly parallelConsumers: number;
   /** Reserve rates (orders/s) of the end-to-end lag phases. */
   readonly rates: readonly number[];
   /** Duration of each lag phase. */
@@ -22,7 +24,7 @@ export interface PersistParams {
 }
 
 export const USAGE = `usage: npx tsx bench/persist/main.ts [--help] [--quick] [--write|--no-write] [--rounds N] [--orders N]
-       [--row-orders N] [--row-concurrency N] [--rates R1,R2] [--lag-ms N] [--output FILE]`;
+       [--row-orders N] [--row-concurrency N] [--parallel-consumers N] [--rates R1,R2] [--lag-ms N] [--output FILE]`;
 
 function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -44,13 +46,14 @@ export function parsePersistParams(argv: readonly string[], defaultOutput: strin
       orders: { type: 'string' },
       'row-orders': { type: 'string' },
       'row-concurrency': { type: 'string' },
+      'parallel-consumers': { type: 'string' },
       rates: { type: 'string' },
       'lag-ms': { type: 'string' },
       output: { type: 'string' },
     },
   });
   const quick = values.quick === true;
-  const rates = (values.rates ?? (quick ? '10' : '10,100')).split(',').map(r => int('rates', r.trim(), 0, 1, 5_000));
+  const rates = (values.rates ?? (quick ? '10' : '10,100,200')).split(',').map(r => int('rates', r.trim(), 0, 1, 5_000));
   return {
     help: values.help === true,
     quick,
@@ -59,6 +62,7 @@ export function parsePersistParams(argv: readonly string[], defaultOutput: strin
     orders: int('orders', values.orders, quick ? 300 : 3_000, 10, 1_000_000),
     rowOrders: int('row-orders', values['row-orders'], quick ? 100 : 600, 10, 1_000_000),
     rowConcurrency: int('row-concurrency', values['row-concurrency'], 16, 1, 256),
+    parallelConsumers: int('parallel-consumers', values['parallel-consumers'], 4, 1, 32),
     rates,
     lagMs: int('lag-ms', values['lag-ms'], quick ? 2_000 : 10_000, 500, 600_000),
     output: values.output ?? defaultOutput,

@@ -5,13 +5,14 @@
 // Everything bench-owned: MYSQL_URL is the bench database, the stock namespace and topic/group are the
 // bench's, so neither the shop's streams nor its consumer groups are touched.
 // argv[2]: JSON PipelineSpec. Prints `BENCH_READY {port}` once the consumer polled; SIGTERM stops it.
+import { appendFileSync } from 'node:fs';
 import { InventoryServiceService } from '../../src/gen/shop/v1/inventory';
 import { systemClock } from '../../src/platform/clock';
 import { loadConfig } from '../../src/platform/config';
 import { createDatabase } from '../../src/platform/db';
 import { createGrpcServer } from '../../src/platform/grpc-server';
 import { createLogger } from '../../src/platform/logger';
-import { createMqConsumer, createMqProducer } from '../../src/platform/mq';
+import { ack, createMqConsumer, createMqProducer } from '../../src/platform/mq';
 import { closeRedis, connectRedis, createRedis } from '../../src/platform/redis';
 import { createOrderRepo } from '../../src/services/order/order-repo';
 import { createCreationHandler } from '../../src/services/order/workers/creation-consumer';
@@ -25,6 +26,10 @@ export interface PipelineSpec {
   readonly catalogPrefix: string;
   readonly topic: string;
   readonly group: string;
+  /** The consumer appends `<order id>\t<born ms>\t<received ms>` per message here (hop breakdown). */
+  readonly hopFile: string;
+  /** Only order ids containing this are persisted; older runs' messages (a fresh pop group may start at the topic's first message) are acked unprocessed. */
+  readonly runId: string;
 }
 
 export interface PipelineReady {
@@ -57,17 +62,31 @@ async function main(): Promise<void> {
     createProducer: () => createMqProducer({ ...mq, topics: [spec.topic], logger }),
   });
   let polled = false;
+  let lastForeign = Date.now();
+  const creation = createCreationHandler({
+    repo: createOrderRepo(database.db, systemClock), deadLetters: createDeadLetterRepo(database.db), clock: systemClock, logger,
+    topic: spec.topic, group: spec.group, retryDelayMs: config.orderCore.retryDelayMs,
+  });
   const consumer = createMqConsumer({
     ...mq, group: spec.group, topic: spec.topic, batchSize: config.orderCore.consumerBatch, invisibleMs: config.orderCore.consumerInvisibleMs,
     awaitMs: config.orderCore.consumerAwaitMs, logger,
     metrics: e => void (e.type === 'polled' && (polled = true)),
-    handler: createCreationHandler({
-      repo: createOrderRepo(database.db, systemClock), deadLetters: createDeadLetterRepo(database.db), clock: systemClock, logger,
-      topic: spec.topic, group: spec.group, retryDelayMs: config.orderCore.retryDelayMs,
-    }),
+    handler: async batch => {
+      const ours = batch.filter(m => (m.keys[0] ?? '').includes(spec.runId));
+      if (ours.length < batch.length) lastForeign = Date.now();
+      if (ours.length === 0) return batch.map(() => ack);
+      // When the forwarder sent each message (born) and when this consumer got it: splits the lag in hops.
+      const received = Date.now();
+      appendFileSync(spec.hopFile, ours.map(m => `${m.keys[0] ?? ''}\t${m.bornAt?.getTime() ?? ''}\t${received}\n`).join(''));
+      const answers = await creation(ours);
+      return batch.map(m => {
+        const i = ours.indexOf(m);
+        return i < 0 ? ack : answers[i]!;
+      });
+    },
   });
   await consumer.start();
-  while (!polled) await new Promise(resolve => setTimeout(resolve, 50));
+  while (!polled || Date.now() - lastForeign < 1_500) await new Promise(resolve => setTimeout(resolve, 50));
   const server = createGrpcServer({ logger, config, clock: systemClock });
   server.add(InventoryServiceService, parts.inventoryHandlers);
   const port = await server.listen(0, '127.0.0.1');

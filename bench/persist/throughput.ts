@@ -7,7 +7,7 @@
 import type { Clock } from '../../src/platform/clock';
 import type { Database } from '../../src/platform/db';
 import type { Logger } from '../../src/platform/logger';
-import { createMqConsumer, type MqProducer } from '../../src/platform/mq';
+import { ack, createMqConsumer, type MqProducer } from '../../src/platform/mq';
 import { orderFromDraft } from '../../src/services/order/draft';
 import { createOrderRepo } from '../../src/services/order/order-repo';
 import type { NewOrder } from '../../src/services/order/types';
@@ -28,6 +28,7 @@ export interface Rate {
 export interface ConsumerRate extends Rate {
   readonly batches: number;
   readonly meanBatch: number;
+  readonly maxBatch: number;
 }
 
 export interface ThroughputContext {
@@ -71,7 +72,7 @@ async function inPool(n: number, limit: number, fn: (i: number) => Promise<unkno
  * handler is held shut while n messages are published, then opened; the clock runs from the opening
  * until all n rows are in MySQL.
  */
-export async function consumerPhase(ctx: ThroughputContext, tag: string, n: number): Promise<ConsumerRate> {
+export async function consumerPhase(ctx: ThroughputContext, tag: string, n: number, consumers = 1): Promise<ConsumerRate> {
   const prefix = `bp-${ctx.runId}-${tag}-`;
   const group = `GID_bench_persist_${ctx.runId}_${tag}`;
   const repo = createOrderRepo(ctx.database.db, ctx.clock);
@@ -81,23 +82,45 @@ export async function consumerPhase(ctx: ThroughputContext, tag: string, n: numb
   });
   let open: () => void = () => undefined;
   const gate = new Promise<void>(resolve => (open = resolve));
-  let polled = false;
+  let polled = 0;
   let batches = 0;
   let messages = 0;
-  const consumer = createMqConsumer({
-    ...ctx.mq, group, topic: THROUGHPUT_TOPIC, batchSize: ctx.consumerBatch, invisibleMs: 120_000, awaitMs: 1_000, logger: ctx.logger,
-    metrics: e => void (e.type === 'polled' && (polled = true)),
-    handler: async batch => {
-      await gate;
-      batches++;
-      messages += batch.length;
-      return handler(batch);
-    },
+  let maxBatch = 0;
+  // `consumers` clients in one group = that many receive → insert → ack loops (replicas, or a consumer
+  // with several loops); the group splits the backlog between them. A fresh pop group may start at the
+  // topic's first message (broker initPopOffsetByCheckMsgInMem), so earlier runs' messages are acked
+  // unprocessed, and the backlog is published only once the group has gone quiet.
+  let lastForeign = Date.now();
+  const members = Array.from({ length: consumers }, () => {
+    let first = true;
+    return createMqConsumer({
+      ...ctx.mq, group, topic: THROUGHPUT_TOPIC, batchSize: ctx.consumerBatch, invisibleMs: 120_000, awaitMs: 1_000, logger: ctx.logger,
+      metrics: e => {
+        if (e.type === 'polled' && first) {
+          first = false;
+          polled++;
+        }
+      },
+      handler: async batch => {
+        const ours = batch.filter(m => (m.keys[0] ?? '').startsWith(prefix));
+        if (ours.length < batch.length) lastForeign = Date.now();
+        if (ours.length === 0) return batch.map(() => ack);
+        await gate;
+        batches++;
+        messages += ours.length;
+        maxBatch = Math.max(maxBatch, ours.length);
+        const answers = await handler(ours);
+        return batch.map(m => {
+          const i = ours.indexOf(m);
+          return i < 0 ? ack : answers[i]!;
+        });
+      },
+    });
   });
-  await consumer.start();
+  await Promise.all(members.map(c => c.start()));
   try {
-    for (let t = 0; !polled; t++) {
-      if (t > 600) throw new Error('the bench consumer never polled');
+    for (let t = 0; polled < consumers || Date.now() - lastForeign < 1_500; t++) {
+      if (t > 6_000) throw new Error('the bench consumer group never went quiet');
       await sleep(50);
     }
     const { drafts, rows } = orders(prefix, n);
@@ -110,10 +133,10 @@ export async function consumerPhase(ctx: ThroughputContext, tag: string, n: numb
       await sleep(10);
     }
     const ms = nowMs() - start;
-    return { ...rate(n, ms, l1), batches, meanBatch: messages / Math.max(batches, 1) };
+    return { ...rate(n, ms, l1), batches, meanBatch: messages / Math.max(batches, 1), maxBatch };
   } finally {
     open();
-    await consumer.stop();
+    await Promise.all(members.map(c => c.stop()));
   }
 }
 

@@ -12,6 +12,7 @@ import { status } from '@grpc/grpc-js';
 import type { Config } from './config';
 import { AppError, DeadlineExceededError, InternalError, ResourceExhaustedError, UnavailableError } from './errors';
 import type { UnaryFn, UnaryOptions, UnaryWrap } from './grpc-client';
+import { trackBreakers } from './breakers/tracked';
 import { isServiceError } from './grpc-status';
 import type { Logger } from './logger';
 
@@ -180,6 +181,11 @@ export function createBreakers({ settings, logger }: BreakerDeps): Breakers {
       };
   }
 
+  const breakerStates = (): Record<string, BreakerState> => Object.fromEntries([...breakers].map(([name, b]) => [name, stateOf(b)]));
+  const eventCounts = (): Record<string, BreakerEventCounts> => Object.fromEntries([...counts].map(([name, c]) => [name, { ...c }]));
+  // The process's circuit_breaker_state gauge reads every live set (metrics/breaker-metrics.ts).
+  const untrack = trackBreakers({ breakerStates, eventCounts });
+
   return {
     maxDeadlineMs: deadlineCap,
     unaryOptions: (name, defaultDeadlineMs) => ({ defaultDeadlineMs: Math.min(defaultDeadlineMs, deadlineCap), wrap: wrap(name) }),
@@ -189,9 +195,10 @@ export function createBreakers({ settings, logger }: BreakerDeps): Breakers {
       const b = breakers.get(name);
       return b !== undefined && !b.closed && !b.pendingClose;
     },
-    breakerStates: () => Object.fromEntries([...breakers].map(([name, b]) => [name, stateOf(b)])),
-    eventCounts: () => Object.fromEntries([...counts].map(([name, c]) => [name, { ...c }])),
+    breakerStates,
+    eventCounts,
     shutdown() {
+      untrack();
       for (const b of breakers.values()) b.shutdown();
     },
   };

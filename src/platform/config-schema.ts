@@ -71,6 +71,14 @@ export const configSchema = {
   metrics: {
     port: entry('METRICS_PORT', '9464', port(), 'Prometheus /metrics port (0 = off)'),
   },
+  // Standard OpenTelemetry variables: read here only to decide whether tracing starts at all; the SDK
+  // reads them (and OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_TRACES_SAMPLER, OTEL_RESOURCE_ATTRIBUTES…) itself.
+  telemetry: {
+    otlpEndpoint: entry('OTEL_EXPORTER_OTLP_ENDPOINT', '', text(), 'OTLP collector endpoint (e.g. http://otel-collector:4317); tracing is off while this, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT and OTEL_TRACES_EXPORTER are all empty'),
+    otlpTracesEndpoint: entry('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', '', text(), 'OTLP endpoint for traces only (overrides OTEL_EXPORTER_OTLP_ENDPOINT)'),
+    tracesExporter: entry('OTEL_TRACES_EXPORTER', '', text(), 'span exporter: otlp, console or none; empty = otlp when an endpoint is set, else tracing off'),
+    serviceName: entry('OTEL_SERVICE_NAME', '', text(), 'service.name of the spans; empty = the services started, e.g. "checkout"'),
+  },
   addr: {
     productCatalog: entry('PRODUCT_CATALOG_SERVICE_ADDR', '127.0.0.1:3550', address(), 'where clients reach productcatalog'),
     cart: entry('CART_SERVICE_ADDR', '127.0.0.1:7070', address(), 'where clients reach cart'),

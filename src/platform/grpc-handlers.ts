@@ -2,17 +2,19 @@
 // Every thrown error, sync or async, goes through toGrpcStatus; unexpected ones are logged, never sent.
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type {
-  handleServerStreamingCall,
-  handleUnaryCall,
-  ServerUnaryCall,
-  ServerWritableStream,
-  StatusObject,
+import {
+  status,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type StatusObject,
 } from '@grpc/grpc-js';
 import { runWithCallContext, type CallContext } from './call-context';
 import { systemClock, type Clock } from './clock';
 import { toGrpcStatus } from './grpc-status';
 import type { Logger } from './logger';
+import { observeRpc, type RpcType } from './metrics/rpc-metrics';
 
 export type UnaryImpl<Req, Res> = (req: Req, ctx: CallContext) => Promise<Res> | Res;
 /** A server-streaming handler yields messages; it must watch ctx.signal while it waits for the next one. */
@@ -42,22 +44,31 @@ interface CallScope {
   readonly ctx: CallContext;
   /** Maps an error to the status sent to the caller, logging what must not be sent. */
   fail(err: unknown): Partial<StatusObject>;
+  /** Ends the call's bookkeeping and records its RED metrics (status: OK unless fail() or an abort said otherwise). */
   close(): void;
 }
 
-function openScope(call: AnyServerCall, deps: HandlerDeps): CallScope {
+function openScope(call: AnyServerCall, deps: HandlerDeps, type: RpcType): CallScope {
   const clock = deps.clock ?? systemClock;
   const started = clock.now();
   const method = call.getPath();
+  const rpc = observeRpc(method, type);
+  let code: number = status.OK;
   const given = call.metadata.get(REQUEST_ID_HEADER)[0];
   const requestId = typeof given === 'string' && given !== '' ? given : randomUUID();
   const controller = new AbortController();
   const deadline = deadlineMs(call);
-  const onCancel = () => controller.abort(abortReason('call cancelled by the client'));
+  const onCancel = () => {
+    code = status.CANCELLED;
+    controller.abort(abortReason('call cancelled by the client'));
+  };
   call.on('cancelled', onCancel);
   // grpc-js answers DEADLINE_EXCEEDED itself; this also tells our code to stop working on it.
   const timer = Number.isFinite(deadline)
-    ? setTimeout(() => controller.abort(abortReason('deadline exceeded')), Math.max(0, deadline - clock.now()))
+    ? setTimeout(() => {
+        code = status.DEADLINE_EXCEEDED;
+        controller.abort(abortReason('deadline exceeded'));
+      }, Math.max(0, deadline - clock.now()))
     : undefined;
   const logger = deps.logger.child({ method, requestId });
   const ctx: CallContext = {
@@ -73,6 +84,7 @@ function openScope(call: AnyServerCall, deps: HandlerDeps): CallScope {
     ctx,
     fail(err) {
       const st = toGrpcStatus(err);
+      if (code === status.OK) code = st.code;
       if (st.unexpected) logger.error({ err, code: st.code }, 'handler failed unexpectedly');
       else logger.debug({ code: st.code, details: st.details, ms: clock.now() - started }, 'call failed');
       return { code: st.code, details: st.details };
@@ -80,6 +92,7 @@ function openScope(call: AnyServerCall, deps: HandlerDeps): CallScope {
     close() {
       if (timer) clearTimeout(timer);
       call.removeListener('cancelled', onCancel);
+      rpc.done(code);
     },
   };
 }
@@ -91,7 +104,7 @@ async function invoke<T>(ctx: CallContext, fn: () => Promise<T> | T): Promise<T>
 
 export function wrapUnary<Req, Res>(impl: UnaryImpl<Req, Res>, deps: HandlerDeps): handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    const scope = openScope(call as AnyServerCall, deps);
+    const scope = openScope(call as AnyServerCall, deps, 'unary');
     invoke(scope.ctx, () => impl(call.request, scope.ctx))
       .then(
         res => callback(null, res),
@@ -106,7 +119,7 @@ export function wrapServerStream<Req, Res>(
   deps: HandlerDeps,
 ): handleServerStreamingCall<Req, Res> {
   return call => {
-    const scope = openScope(call as AnyServerCall, deps);
+    const scope = openScope(call as AnyServerCall, deps, 'server_stream');
     const { signal } = scope.ctx;
     invoke(scope.ctx, async () => {
       for await (const msg of impl(call.request, scope.ctx)) {

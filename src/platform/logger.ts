@@ -2,6 +2,7 @@
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { Config } from './config';
 import { REDACTED } from './redact';
+import { traceLogFields } from './telemetry/log-fields';
 
 export type Logger = PinoLogger;
 
@@ -63,6 +64,8 @@ export function createLogger(config: Pick<Config, 'log'>, name: string, options:
       log: obj => bigintSafe(obj) as Record<string, unknown>,
     },
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+    // trace_id / span_id of the active span (none when tracing is off).
+    mixin: traceLogFields,
   };
   return options.destination ? pino(opts, options.destination) : pino(opts);
 }

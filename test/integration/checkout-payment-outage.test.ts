@@ -32,9 +32,11 @@ describe('checkout: payment outage (breaker)', function () {
     return n;
   }
 
-  async function attempt(): Promise<{ ok: true; orderId: string } | { ok: false; err: ServiceError }> {
-    const user = uniqueId('u');
-    await h.addItem(user, PLENTY.product.id, 1);
+  const userOf = new Map<string, string>();
+
+  async function attempt(existingUser?: string): Promise<{ ok: true; orderId: string } | { ok: false; err: ServiceError }> {
+    const user = existingUser ?? uniqueId('u');
+    if (!existingUser) await h.addItem(user, PLENTY.product.id, 1);
     try {
       const res = await h.placeOrder(placeOrderRequest(user));
       return { ok: true, orderId: res.order!.orderId };
@@ -54,12 +56,16 @@ describe('checkout: payment outage (breaker)', function () {
     const pending: string[] = [];
     let fastFail: ServiceError | undefined;
     for (let i = 0; i < 20 && !fastFail; i++) {
-      const r = await attempt();
+      const user = uniqueId('u');
+      await h.addItem(user, PLENTY.product.id, 1);
+      const r = await attempt(user);
       assert.ok(!r.ok, 'payment is down');
       assert.equal(r.err.code, status.UNAVAILABLE, r.err.details);
       const m = PENDING.exec(r.err.details);
-      if (m) pending.push(m[1]!);
-      else fastFail = r.err;
+      if (m) {
+        pending.push(m[1]!);
+        userOf.set(m[1]!, user);
+      } else fastFail = r.err;
     }
     assert.ok(fastFail, 'the breaker opened');
     assert.equal(fastFail.details, 'payment unavailable');
@@ -111,6 +117,18 @@ describe('checkout: payment outage (breaker)', function () {
     assert.equal(await h.charges(closedBy!), 1);
     const again = await attempt();
     assert.ok(again.ok, 'orders go through again');
+    paid += 1;
+
+    // The buyer of a pending order retries (same request, same cart, no idempotency-key): it meets its
+    // own order — same id, no second reservation, one charge.
+    const retried = pending.find(id => userOf.has(id))!;
+    const stockBeforeRetry = await h.stock(PLENTY.product.id);
+    const retry = await attempt(userOf.get(retried));
+    assert.ok(retry.ok, 'the retry goes through');
+    assert.equal(retry.orderId, retried);
+    assert.equal(await h.stock(PLENTY.product.id), stockBeforeRetry, 'no second reservation');
+    assert.equal(await h.charges(retried), 1);
+    pending.splice(pending.indexOf(retried), 1);
     paid += 1;
 
     // No leak: releasing the pending orders (the order service's timeout cancel) restores the stock exactly.

@@ -153,6 +153,12 @@ describe('checkout: PlaceOrder rejections (code + nothing changed)', function ()
       const [cancelled] = await h.status.waitFor(orderId, 1);
       assert.equal(cancelled!.toStatus, OrderStatus.ORDER_STATUS_CANCELLED);
       assert.equal(cancelled!.reason, `payment declined: ${details}`);
+
+      // The same request again is judged again (a new order id), not refused as a spent order.
+      const again = await refused(h.placeOrder(req));
+      assert.deepEqual([again.code, again.details], [code, details]);
+      assert.notEqual(await lastOrderOf(user), orderId);
+      assert.deepEqual((await snapshot()).stocks, before.stocks);
     });
   }
 

@@ -124,7 +124,7 @@ describe('checkout: a client built from upstream demo.proto (proto-loader)', fun
     await h?.stop();
   });
 
-  it('AddItem → PlaceOrder completes; the order record carries every line, the address, email and exact totals', async () => {
+  it('AddItem → PlaceOrder completes; the order lands in MySQL with its items, PAID, with exact totals', async () => {
     const user = uniqueId('session');
     await call(cart, 'AddItem', { user_id: user, item: { product_id: 'L9ECAV7KIM', quantity: 1 } });
     await call(cart, 'AddItem', { user_id: user, item: { product_id: '2ZYFJ3GM2N', quantity: 2 } });

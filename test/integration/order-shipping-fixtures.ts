@@ -13,6 +13,9 @@ import { createFailurePolicy, type ShippingFailurePolicy } from '../../src/servi
 import { cryptoRandomInt } from '../../src/services/shipping/random';
 import { createShippingHandlers } from '../../src/services/shipping/server';
 import { createShipper } from '../../src/services/shipping/shipper';
+import { createGrpcServer, type GrpcServer } from '../../src/platform/grpc-server';
+import { testConfig } from '../support/test-config';
+import { testLogger } from '../support/test-logger';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /** A valid order row (what the creation consumer inserts): 1-2 lines, exact totals, deadline `windowMs` after now. */
@@ -60,11 +63,23 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
+/** Like startTestServer, but on a chosen port (0 = any), so a stopped server can come back on its address. */
+async function serveOn(register: (server: GrpcServer) => void, port: number): Promise<TestServer> {
+  const server = createGrpcServer({ logger: testLogger('grpc'), config: testConfig({ SHUTDOWN_GRACE_MS: '2000' }) });
+  register(server);
+  const bound = await server.listen(port, '127.0.0.1');
+  return { server, port: bound, address: `127.0.0.1:${bound}`, stop: () => server.stop() };
+}
+
 /** Street address the test shipping server refuses for good (INVALID_ARGUMENT), like an undeliverable address. */
 export const UNDELIVERABLE_STREET = 'Nowhere Lane';
 
 export interface ShippingServerProbe {
-  readonly server: TestServer;
+  server: TestServer;
+  /** Stops the server (connections refused), like a crashed shipping service. */
+  kill(): Promise<void>;
+  /** Starts it again on the same address. */
+  revive(): Promise<void>;
   readonly failures: ShippingFailurePolicy;
   /** Successful ShipOrder calls per street address (our orders carry their number in the street). */
   readonly shippedCalls: Map<string, number>;
@@ -84,7 +99,7 @@ export async function startShippingServer(): Promise<ShippingServerProbe> {
   let maxInFlight = 0;
   let calls = 0;
   const shippedCalls = new Map<string, number>();
-  const probe: Omit<ShippingServerProbe, 'server'> & { delayMs: number } = {
+  const probe: Omit<ShippingServerProbe, 'server' | 'kill' | 'revive'> & { delayMs: number } = {
     failures,
     shippedCalls,
     calls: () => calls,
@@ -92,7 +107,7 @@ export async function startShippingServer(): Promise<ShippingServerProbe> {
     inFlight: () => inFlight,
     delayMs: 0,
   };
-  const server = await startTestServer(s =>
+  const register = (s: GrpcServer) =>
     s.add(ShippingServiceService, {
       getQuote: real.getQuote,
       async shipOrder(req, ctx) {
@@ -110,9 +125,18 @@ export async function startShippingServer(): Promise<ShippingServerProbe> {
           inFlight--;
         }
       },
-    }),
-  );
-  return Object.assign(probe, { server });
+    });
+  const server = await serveOn(register, 0);
+  const full = Object.assign(probe, {
+    server,
+    async kill() {
+      await full.server.stop();
+    },
+    async revive() {
+      full.server = await serveOn(register, full.server.port);
+    },
+  });
+  return full;
 }
 
 export interface EmailServerProbe {

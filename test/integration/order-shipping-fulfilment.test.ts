@@ -220,6 +220,22 @@ describe('order fulfilment: shipping + confirmation email', function () {
     }
   });
 
+  it('shipping service gone (connection refused), then back on its address: orders stay PAID, then ship', async () => {
+    await shipping.kill();
+    try {
+      const { repo, tasks } = replica();
+      const ids = await paidOrders(repo, 3);
+      await waitFor('retries while the service is gone', async () =>
+        (await Promise.all(ids.map(id => tasks.get(id, 'ship')))).every(t => (t?.attempts ?? 0) >= 2));
+      assert.deepEqual(await statuses(repo, ids), ['PAID', 'PAID', 'PAID']);
+      assert.match((await tasks.get(ids[0]!, 'ship'))?.lastError ?? '', /^UNAVAILABLE/);
+      await shipping.revive();
+      await waitFor('all SHIPPED once the service is back', async () => (await statuses(repo, ids)).every(s => s === 'SHIPPED'), 60_000);
+    } finally {
+      if (shipping.server.port === 0) await shipping.revive();
+    }
+  });
+
   it('graceful stop finishes the calls in hand: nothing is left claimed', async () => {
     shipping.delayMs = 400;
     const { repo, tasks, workers } = replica();

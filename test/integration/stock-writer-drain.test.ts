@@ -70,6 +70,7 @@ describe(`stock writer: drain into MySQL (${redisMode} Redis)`, function () {
     assert.deepEqual(await mysqlStocks(db, skus), before);
     assert.deepEqual(await auditCounts(db, streams()), audit);
     assert.equal(worker.stats().writer!.alreadyApplied, written.entries);
+    assert.deepEqual(await unsynced(rig.stock, skus), {}, 'the replay (XACK answering 1 again) counted nothing twice');
 
     // Re-add the very same entries (same ids) to a recreated stream: the worker recreates its group
     // (NOGROUP) and finds every id already applied.
@@ -82,6 +83,7 @@ describe(`stock writer: drain into MySQL (${redisMode} Redis)`, function () {
     assert.deepEqual(await mysqlStocks(db, skus), before);
     assert.deepEqual(await auditCounts(db, streams()), audit);
     assert.equal(worker.stats().writer!.alreadyApplied, written.entries + entries.length);
+    assert.deepEqual(await unsynced(rig.stock, skus), {}, 'the recreated stream counted nothing twice');
     assert.equal(worker.stats().writer!.deadLettered, 0);
   });
 

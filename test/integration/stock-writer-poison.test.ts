@@ -81,6 +81,9 @@ describe(`stock writer: poison entries (${redisMode} Redis)`, function () {
     assert.match(field(tooBig, 'dead_reason')!, /ER_WARN_DATA_OUT_OF_RANGE|out of range/i);
     assert.equal(field(ghost, 'order'), 'o-ghost', 'the original fields travel with the dead entry');
     assert.ok(!byId.has(good1) && !byId.has(good2));
+    // These entries were written by hand: their items were never warmed, and acking them must not create them.
+    const items = ['PZ-A', 'PZ-LOW', 'PZ-GHOST'].map(sku => rig.stock.keys.item(0, sku));
+    assert.equal(await rig.redis.exists(...items), 0, 'no item hash created by an ack');
   }).timeout(60_000);
 
   it('never clamps: the stock row is untouched when an entry would drive it below zero', async () => {

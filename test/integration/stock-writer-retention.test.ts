@@ -94,5 +94,16 @@ describe(`stream retention (${redisMode} Redis)`, function () {
     assert.equal(await streamLength(rig.redis, stockStreams), 0);
     assert.equal(await streamLength(rig.redis, orderStreams), orders, 'the forwarder group has not consumed them');
     assert.ok(workers.stats().trimmer!.trimmed > 0);
+
+    // The settled set of each stock stream (exactly-once synced accounting) is pruned to the trim floor.
+    let settledFloors = 0;
+    for (const shard of rig.stock.keys.allShards()) {
+      const floor = await rig.redis.get(rig.stock.keys.stockSettledFloor(shard));
+      if (floor === null) continue;
+      settledFloors += 1;
+      const floorMs = floor.split('-')[0]!;
+      assert.equal(await rig.redis.zcount(rig.stock.keys.stockSettled(shard), '-inf', `(${floorMs}`), 0, `settled ids below ${floor} pruned`);
+    }
+    assert.ok(settledFloors > 0, 'the trimmer raised the settled floors');
   });
 });

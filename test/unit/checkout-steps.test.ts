@@ -125,14 +125,15 @@ describe('checkout: payment step', () => {
 });
 
 describe('checkout: order ids', () => {
-  it('a client key gives the same v5 UUID on every retry; no client key gives a fresh one', () => {
+  it('a key gives the same v5 UUID on every retry; different keys (users, epochs, sources) give different ids', () => {
     const scope = { method: '/hipstershop.CheckoutService/PlaceOrder', user: 'u-1' };
     const client = idempotencyKey(scope, 'k-1', []);
-    assert.equal(orderIdFor(client), orderIdFor(client));
+    assert.equal(orderIdFor(client), orderIdFor(idempotencyKey(scope, 'k-1', [])));
     assert.match(orderIdFor(client), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.notEqual(orderIdFor(client), orderIdFor(idempotencyKey({ ...scope, user: 'u-2' }, 'k-1', [])));
-    const derived = idempotencyKey(scope, undefined, ['req']);
-    assert.notEqual(orderIdFor(derived), orderIdFor(derived));
+    const derived = (epoch: string) => idempotencyKey(scope, undefined, ['req', 'cart', epoch]);
+    assert.equal(orderIdFor(derived('e1')), orderIdFor(derived('e1')));
+    assert.notEqual(orderIdFor(derived('e1')), orderIdFor(derived('e2')));
     assert.equal(uuidV5('x'), uuidV5('x'));
   });
 });

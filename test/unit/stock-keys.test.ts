@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createStockKeys } from '../../src/services/productcatalog/stock/stock-keys';
+import { attemptsKeyOf, createStockKeys, deadStreamOf } from '../../src/services/productcatalog/stock/stock-keys';
 
 /** The part of a key Redis Cluster hashes: the first {...} with something inside. */
 const hashTag = (key: string) => /\{([^}]+)\}/.exec(key)?.[1];
@@ -14,6 +14,16 @@ describe('stock keys', () => {
     assert.equal(keys.parts(3), '{inv:3}:parts');
     assert.equal(keys.ordersStream(3), '{inv:3}:stream:orders');
     assert.equal(keys.stockStream(3), '{inv:3}:stream:stock');
+  });
+
+  it('names the dead stream, rejection counters and settled ids of a stock stream under its tag (all key names live here)', () => {
+    assert.equal(keys.stockDeadStream(3), '{inv:3}:stream:stock:dead');
+    assert.equal(keys.stockAttempts(3), '{inv:3}:stream:stock:attempts');
+    assert.equal(keys.stockSettled(3), '{inv:3}:stream:stock:settled');
+    assert.equal(keys.stockSettledFloor(3), '{inv:3}:stream:stock:settled-floor');
+    assert.equal(deadStreamOf(keys.ordersStream(3)), '{inv:3}:stream:orders:dead');
+    assert.equal(attemptsKeyOf(keys.ordersStream(3)), '{inv:3}:stream:orders:attempts');
+    for (const key of [keys.stockDeadStream(3), keys.stockAttempts(3), keys.stockSettled(3), keys.stockSettledFloor(3)]) assert.equal(hashTag(key), 'inv:3');
   });
 
   it('keeps the tag the hashed part even when an order id holds braces', () => {

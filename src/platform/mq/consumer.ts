@@ -5,7 +5,9 @@ import { shutdownClient, startClient, type ManagedClient } from './client-lifecy
 import { MqNotRunningError } from './errors';
 import { toMqMessage } from './message-codec';
 import { resolveOutcomes } from './outcomes';
-import type { MqBatchHandler, MqLogger, MqMetricsHook, MqOutcome, MqTraceHooks } from './types';
+import { mqMetricsHook } from '../metrics/mq-metrics';
+import { mqTraceHooks } from '../telemetry/messaging';
+import type { MqBatchHandler, MqLogger, MqMessage, MqMetricsHook, MqOutcome, MqTraceHooks } from './types';
 
 export interface MqConsumerOptions {
   readonly endpoints: string;
@@ -32,8 +34,20 @@ export interface MqConsumerOptions {
   /** Retry delay used when the handler throws or answers malformed outcomes. */
   readonly defaultRetryMs?: number;
   readonly backoff?: BackoffPolicy;
+  /** Default: a CONSUMER span per batch linked to each message's producer span (telemetry/messaging.ts). */
   readonly trace?: MqTraceHooks;
+  /** Default: the process's Prometheus counters and consumer-lag gauge (metrics/mq-metrics.ts). */
   readonly metrics?: MqMetricsHook;
+}
+
+/** Earliest time a message of the batch could be delivered: its delivery time (DELAY topics) or birth. */
+function oldestReadyAt(batch: readonly MqMessage[]): number | undefined {
+  let oldest: number | undefined;
+  for (const m of batch) {
+    const at = Math.max(m.bornAt?.getTime() ?? -Infinity, m.deliverAt?.getTime() ?? -Infinity);
+    if (Number.isFinite(at) && (oldest === undefined || at < oldest)) oldest = at;
+  }
+  return oldest;
 }
 
 export interface MqConsumer {
@@ -71,7 +85,8 @@ export function createMqConsumer(opts: MqConsumerOptions, deps: MqConsumerDeps =
   if (!(Number.isInteger(opts.batchSize) && opts.batchSize > 0)) throw new TypeError('batchSize must be a positive integer');
   const log = opts.logger;
   const where = { group: opts.group, topic: opts.topic };
-  const metrics = opts.metrics ?? (() => undefined);
+  const metrics = opts.metrics ?? mqMetricsHook;
+  const trace = opts.trace ?? mqTraceHooks;
   const policy = opts.backoff ?? defaultReceiveBackoff;
   const defaultRetryMs = opts.defaultRetryMs ?? 5_000;
   let state: State = 'new';
@@ -116,10 +131,11 @@ export function createMqConsumer(opts: MqConsumerOptions, deps: MqConsumerDeps =
 
   async function processBatch(c: ConsumerClient, views: readonly MessageView[]): Promise<void> {
     const batch = views.map(toMqMessage);
+    metrics({ type: 'delivered', ...where, count: batch.length, oldestReadyAt: oldestReadyAt(batch) });
     let answer: readonly MqOutcome[] | undefined;
     try {
       const run = () => opts.handler(batch);
-      answer = await (opts.trace?.aroundBatch ? opts.trace.aroundBatch(opts.topic, batch, run) : run());
+      answer = await (trace.aroundBatch ? trace.aroundBatch(opts.topic, batch, run) : run());
       if (answer.length !== batch.length) {
         log.error({ ...where, expected: batch.length, got: answer.length }, 'handler returned the wrong number of outcomes; retrying batch');
       }

@@ -1,5 +1,7 @@
 import { Producer, type MessageView } from 'rocketmq-client-nodejs';
 import { TransactionResolution } from 'rocketmq-client-nodejs/proto/apache/rocketmq/v2/definition_pb';
+import { mqMetricsHook } from '../metrics/mq-metrics';
+import { mqTraceHooks } from '../telemetry/messaging';
 import { createClientLogger } from './client-logger';
 import { shutdownClient, startClient } from './client-lifecycle';
 import { MqInvalidMessageError, MqNotRunningError } from './errors';
@@ -17,7 +19,9 @@ export interface MqProducerOptions {
   readonly startupTimeoutMs: number;
   readonly checker?: MqTransactionChecker;
   readonly requestTimeoutMs?: number;
+  /** Default: the active trace context is written into each message's properties (telemetry/messaging.ts). */
   readonly trace?: MqTraceHooks;
+  /** Default: the process's Prometheus counters (metrics/mq-metrics.ts). */
   readonly metrics?: MqMetricsHook;
 }
 
@@ -66,7 +70,8 @@ function asMessageError(err: unknown): unknown {
 export function createMqProducer(opts: MqProducerOptions): MqProducer {
   if (opts.topics.length === 0) throw new TypeError('createMqProducer: topics must list at least one topic');
   const log = opts.logger;
-  const metrics = opts.metrics ?? (() => undefined);
+  const metrics = opts.metrics ?? mqMetricsHook;
+  const trace = opts.trace ?? mqTraceHooks;
   let state: State = 'new';
   let client: Producer | undefined;
   let starting: Promise<void> | undefined;
@@ -102,7 +107,7 @@ export function createMqProducer(opts: MqProducerOptions): MqProducer {
 
   function prepare(message: MqSendRequest) {
     const properties = toPropertyMap(message.properties);
-    opts.trace?.inject?.(properties, message.topic);
+    trace.inject?.(properties, message.topic);
     return toMessageOptions(message, properties);
   }
 

@@ -60,9 +60,11 @@ export type MqMetricEvent =
   | { readonly type: 'acked'; readonly group: string; readonly topic: string; readonly count: number }
   | { readonly type: 'retried'; readonly group: string; readonly topic: string; readonly count: number }
   | { readonly type: 'settle_failed'; readonly group: string; readonly topic: string; readonly count: number }
-  | { readonly type: 'handler_failed'; readonly group: string; readonly topic: string };
+  | { readonly type: 'handler_failed'; readonly group: string; readonly topic: string }
+  /** A batch reached the handler; oldestReadyAt = earliest (born or delivery) time in it, epoch ms (consumer lag). */
+  | { readonly type: 'delivered'; readonly group: string; readonly topic: string; readonly count: number; readonly oldestReadyAt: number | undefined };
 
-/** Counters come later (prom-client); for now a plain callback that must not throw. */
+/** A plain callback that must not throw; default: Prometheus counters (platform/metrics/mq-metrics.ts). */
 export type MqMetricsHook = (event: MqMetricEvent) => void;
 
 /**

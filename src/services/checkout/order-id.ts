@@ -1,7 +1,9 @@
-// Order ids: a UUID per request, but the same UUID for every retry of one client idempotency key,
-// so a retry after a crash meets its own reservation and its own charge downstream (both keyed by
-// order id) instead of creating new ones.
-import { createHash, randomUUID } from 'node:crypto';
+// Order ids: a UUID named after the request's idempotency key, so every retry of one key (a client
+// `idempotency-key`, or the derived key: user + request + cart + order epoch) meets its own
+// reservation and its own charge downstream (both keyed by order id) instead of creating new ones.
+// A spent id never comes back for a new order: client keys are the client's promise, and derived
+// keys change with the order epoch (order-epochs.ts).
+import { createHash } from 'node:crypto';
 import type { IdempotencyKey } from '../../platform/idempotency';
 
 /** Fixed namespace of checkout's name-based UUIDs (random, chosen once). */
@@ -17,10 +19,6 @@ export function uuidV5(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/**
- * Client key → derived from it (stable across retries). Derived key (no client key) → random: an
- * identical order placed again after the replay window is a new order, not a duplicate of the old one.
- */
-export function orderIdFor(key: IdempotencyKey, random: () => string = randomUUID): string {
-  return key.source === 'client' ? uuidV5(key.id) : random();
+export function orderIdFor(key: IdempotencyKey): string {
+  return uuidV5(`${key.source}:${key.id}`);
 }

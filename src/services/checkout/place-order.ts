@@ -14,13 +14,16 @@ import { BreakerOpenError } from '../../platform/breaker';
 import type { CallContext } from '../../platform/call-context';
 import type { Clock } from '../../platform/clock';
 import { clientKeyOf, fingerprint, idempotencyKey, type Idempotency, type IdempotencyKey, type ReplyCodec } from '../../platform/idempotency';
+import { UnavailableError } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
+import { orderPlaced } from '../../platform/metrics/app-metrics';
+import { formatMoney } from '../../platform/money';
 import { clientAddress, type RateLimiter, type RateRule } from '../../platform/rate-limit';
 import { cartFingerprintText, cartLines } from './cart-lines';
 import { DEPENDENCIES, type CheckoutClients } from './clients';
 import type { OrderEpochs } from './order-epochs';
 import { orderIdFor } from './order-id';
-import { chargeReserved } from './payment-step';
+import { chargeReserved, PaymentOutcomeUnknownError } from './payment-step';
 import { priceOrder } from './pricing';
 import { requireReserved } from './reservation';
 import type { StatusEvents } from './status-events';
@@ -37,7 +40,7 @@ export interface PlaceOrderDeps {
   readonly clients: CheckoutClients;
   readonly currencies: SupportedCurrencies;
   readonly idempotency: Idempotency;
-  /** Part of derived idempotency keys; advanced after every placed order. */
+  /** Part of derived idempotency keys (and so of derived order ids); advanced when an order id is spent. */
   readonly epochs: OrderEpochs;
   readonly limiter: RateLimiter;
   readonly limits: PlaceOrderLimits;
@@ -95,21 +98,37 @@ export function createPlaceOrder(deps: PlaceOrderDeps): PlaceOrder {
       expiresAt: new Date(now + deps.paymentWindowMs),
       idempotencyKey: key.clientKey ?? '',
     };
-    requireReserved(await clients.reserve(draft), orderId);
+    // From here the order id is in use. A definite end (refused, declined, paid) spends it, so the
+    // next identical cart gets a new id; an unknown end keeps it, so a retry meets its own order.
+    const spend = () => deps.epochs.advance(order.userId).catch((err: unknown) => log.warn({ err }, 'order epoch not advanced'));
+    const reserved = await clients.reserve(draft);
+    try {
+      requireReserved(reserved, orderId);
+    } catch (err) {
+      if (!(err instanceof UnavailableError)) await spend();
+      throw err;
+    }
 
-    const transactionId = await chargeReserved(
-      {
-        clients,
-        logger: log,
-        onDeclined: (id, reason) => deps.statusEvents.cancelled({ orderId: id, userId: order.userId, reason: `payment declined: ${reason}`, traceContext }),
-      },
-      { orderId, total: priced.total, card: order.card },
-    );
+    let transactionId: string;
+    try {
+      transactionId = await chargeReserved(
+        {
+          clients,
+          logger: log,
+          onDeclined: (id, reason) => deps.statusEvents.cancelled({ orderId: id, userId: order.userId, reason: `payment declined: ${reason}`, traceContext }),
+        },
+        { orderId, total: priced.total, card: order.card },
+      );
+    } catch (err) {
+      if (!(err instanceof PaymentOutcomeUnknownError)) await spend();
+      throw err;
+    }
+    await spend();
     await deps.statusEvents.paid({ orderId, userId: order.userId, transactionId, traceContext });
-    await deps.epochs.advance(order.userId).catch((err: unknown) => log.warn({ err }, 'order epoch not advanced'));
     // Like upstream: a cart that could not be emptied does not undo a paid order.
     await clients.emptyCart(order.userId).catch((err: unknown) => log.warn({ err }, 'EmptyCart failed; ignored'));
-    log.info({ transactionId, total: `${priced.total.units}.${priced.total.nanos} ${priced.total.currencyCode}` }, 'order placed');
+    orderPlaced.inc({ source: 'checkout' });
+    log.info({ transactionId, total: formatMoney(priced.total) }, 'order placed');
     return {
       order: {
         orderId,

@@ -19,7 +19,7 @@ import type { OrderChange } from './types';
 import type { OrderParts } from './wiring';
 import type { FailureNotes } from './workers/dlq-failure-notes';
 import type { DeadLetterRepo } from './workers/dlq-repo';
-import { ORDER_DLQ_SOURCES } from './workers/dlq-sources';
+import { orderDlqSources } from './workers/dlq-sources';
 import { createDlqWorker } from './workers/dlq-worker';
 import { createShippingWorkers } from './workers/shipping-workers';
 import { scheduleCreatedOrders } from './workers/timeout-schedule';
@@ -76,7 +76,7 @@ export async function startBackgroundWorkers(rt: Runtime, deps: BackgroundWorker
 
   const dlq = createDlqWorker({
     mq,
-    sources: ORDER_DLQ_SOURCES,
+    sources: orderDlqSources(config.orderCore),
     repo: deps.deadLetterRepo,
     notes: deps.notes,
     clock,

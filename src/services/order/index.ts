@@ -19,6 +19,7 @@ import { createChargeLookup } from './clients/charge-lookup';
 import { createInventoryReleaser } from './clients/inventory-releaser';
 import { createPaymentCharger } from './clients/payment-charger';
 import { createDeadLetterHandlers } from './dead-letter-handlers';
+import { registerDlqMetrics } from './dlq-metrics';
 import { recoverStalePaying } from './pay-order';
 import { publishStatus } from './status-event';
 import { createOrderParts } from './wiring';
@@ -142,6 +143,7 @@ export const orderModule: ServiceModule = {
       await Promise.all([creation.stop(), statuses.stop(), recover.stop(), background.stop()]);
     });
     rt.shutdown.register(`${ORDER_SERVICE}:producer`, 'close', () => producer.stop());
+    rt.shutdown.register(`${ORDER_SERVICE}:dlq-metrics`, 'drain', registerDlqMetrics(db));
 
     const served = await serveGrpc(rt, ORDER_SERVICE, config.ports.order, [service(OrderServiceService, parts.handlers)]);
     return { name: served.name, port: served.port };

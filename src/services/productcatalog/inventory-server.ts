@@ -12,6 +12,7 @@ import {
 } from '../../gen/shop/v1/inventory';
 import type { Clock } from '../../platform/clock';
 import { InvalidArgumentError } from '../../platform/errors';
+import { reservations, stockChargeSuccess } from '../../platform/metrics/app-metrics';
 import type { AsyncServiceImpl } from '../../platform/grpc-server';
 import { ProductNotFoundError } from './catalog/errors';
 import type { AdminGuard } from './inventory/admin-auth';
@@ -118,6 +119,8 @@ export function createInventoryHandlers(deps: InventoryHandlerDeps): AsyncServic
         { orderId: checked.orderId, userId: checked.userId, lines, orderPayload: payload, traceContext: trace },
         { retry: isRetriedCall(ctx.metadata) },
       );
+      reservations.inc({ outcome: outcome.kind });
+      if (outcome.kind === 'RESERVED') stockChargeSuccess.inc();
       return toReserveResponse(outcome, checked.orderId, lines, new Date(now));
     },
 

@@ -13,6 +13,7 @@ import type { CallContext } from '../../../platform/call-context';
 import type { Clock } from '../../../platform/clock';
 import { InvalidArgumentError } from '../../../platform/errors';
 import { clientKeyOf, fingerprint, idempotencyKey, type Idempotency, type ReplyCodec } from '../../../platform/idempotency';
+import { orderPlaced } from '../../../platform/metrics/app-metrics';
 import type { Money } from '../../../platform/money';
 import type { RateLimiter } from '../../../platform/rate-limit';
 import type { SoldOutFlags } from '../../productcatalog/stock';
@@ -122,6 +123,7 @@ export function createBuy(deps: BuyDeps): (req: BuyRequest, ctx: CallContext) =>
       }
       const reply = await reserve(req, item, cost, orderId, pendingOrderId !== '', clientKey, createdAtMs);
       report(reply.result, 'inventory');
+      if (reply.result === BuyResult.BUY_RESULT_ACCEPTED) orderPlaced.inc({ source: 'flashsale' });
       if (reply.result === BuyResult.BUY_RESULT_ACCEPTED && settings.oneUnpaidOrder) {
         // The order exists whatever happens here: a lost mark only weakens the one-unpaid-order rule.
         await marks

@@ -6,6 +6,7 @@
 import { OrderStatus } from '../../../gen/shop/v1/common';
 import type { Clock } from '../../../platform/clock';
 import type { Logger } from '../../../platform/logger';
+import { shippingSuccess } from '../../../platform/metrics/app-metrics';
 import type { OrderRepo } from '../order-repo';
 import type { ConfirmationSender, Shipper } from '../shipping/fulfilment-clients';
 import { classifyCallError, nextStep, type RetryPolicy } from '../shipping/retry-policy';
@@ -66,6 +67,7 @@ export function createShippingWorker(deps: ShippingWorkerDeps): ShippingWorker {
   async function shipped(task: ClaimedTask, order: OrderRecord, trackingId: string, attempts: number): Promise<void> {
     const r = await orders.transition(order.orderId, 'SHIPPED', { trackingId, reason: 'shipped' });
     if (r.kind === 'applied') {
+      shippingSuccess.inc({ source: attempts > 1 ? 'retry' : 'normal' });
       logger.info({ orderId: order.orderId, trackingId }, 'order shipped');
       await announce(order, OrderStatus.ORDER_STATUS_SHIPPED, { trackingId });
       await tasks.finish(task, 'shipped', now(), { attempts });

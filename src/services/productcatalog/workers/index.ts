@@ -29,7 +29,7 @@ export interface StockWorkersDeps {
   /** Needed by the forwarder: a factory of unstarted producers listing the order-created topic. */
   readonly createProducer?: () => MqProducer;
   readonly settings?: WorkerSettingsOverrides;
-  /** Which workers run here; default all three. */
+  /** Which workers run here; default all three (config: PRODUCTCATALOG_WORKERS). */
   readonly run?: { readonly writer?: boolean; readonly forwarder?: boolean; readonly trimmer?: boolean };
   /** Consumer name; default unique per process. */
   readonly consumer?: string;
@@ -109,8 +109,16 @@ export async function startStockWorkers(deps: StockWorkersDeps): Promise<StockWo
   };
 }
 
-export { resolveWorkerSettings, DEFAULT_WORKER_SETTINGS, STOCK_WRITER_GROUP, ORDER_FORWARDER_GROUP, ORDER_CREATED_TOPIC, ORDER_CREATED_TAG } from './worker-settings';
-export type { WorkerSettings, WorkerSettingsOverrides, StockWriterSettings, ForwarderSettings, TrimmerSettings } from './worker-settings';
+export {
+  resolveWorkerSettings,
+  workerPlanFromConfig,
+  DEFAULT_WORKER_SETTINGS,
+  STOCK_WRITER_GROUP,
+  ORDER_FORWARDER_GROUP,
+  ORDER_CREATED_TOPIC,
+  ORDER_CREATED_TAG,
+} from './worker-settings';
+export type { WorkerSettings, WorkerSettingsOverrides, WorkerPlan, StockWriterSettings, ForwarderSettings, TrimmerSettings } from './worker-settings';
 export type { StockWriter, StockWriterStats, StockWriterHooks } from './stock-writer';
 export type { OrderForwarder, ForwarderStats, ForwarderHooks } from './order-forwarder';
 export type { StreamTrimmer, TrimmerStats, TrimResult, TrimTarget } from './stream-trimmer';

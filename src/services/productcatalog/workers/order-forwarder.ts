@@ -10,6 +10,8 @@ import type { Logger } from '../../../platform/logger';
 import { backoffDelay } from '../../../platform/mq/backoff';
 import type { MqProducer } from '../../../platform/mq';
 import type { RedisClient } from '../../../platform/redis';
+import { forwarderLag } from '../../../platform/metrics/app-metrics';
+import { inProducerSpan } from '../../../platform/telemetry/messaging';
 import { parseOrderCreated, type OrderCreatedRecord, type StockKeys } from '../stock';
 import { createDeadLetterer, type DeadEntry } from './dead-stream';
 import { orderBodyFromPayload } from './order-body';
@@ -81,14 +83,17 @@ export function startOrderForwarder(deps: ForwarderDeps): OrderForwarder {
 
   const pause = (ms: number) => clock.sleep(ms, abort.signal).catch(() => undefined);
 
+  /** In a PRODUCER span continuing the Reserve's trace (record.trace); the producer injects the span's context. */
   function send(p: MqProducer, record: OrderCreatedRecord, body: Buffer): Promise<unknown> {
-    return p.send({
-      topic: settings.topic,
-      tag: settings.tag,
-      keys: [record.orderId],
-      body,
-      properties: new Map(Object.entries(record.trace)),
-    });
+    return inProducerSpan({ topic: settings.topic, parent: record.trace, key: record.orderId }, () =>
+      p.send({
+        topic: settings.topic,
+        tag: settings.tag,
+        keys: [record.orderId],
+        body,
+        properties: new Map(Object.entries(record.trace)),
+      }),
+    );
   }
 
   function handlerFor(p: MqProducer, stream: string) {
@@ -159,6 +164,7 @@ export function startOrderForwarder(deps: ForwarderDeps): OrderForwarder {
       }),
     );
     const max = Math.max(0, ...lagByShard);
+    forwarderLag.set(max);
     deps.onLag?.(max);
     return max;
   }

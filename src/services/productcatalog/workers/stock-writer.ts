@@ -12,6 +12,7 @@ import type { Clock } from '../../../platform/clock';
 import type { Db } from '../../../platform/db';
 import type { Logger } from '../../../platform/logger';
 import type { RedisClient } from '../../../platform/redis';
+import { repoFlushEntries, repoFlushSuccess } from '../../../platform/metrics/app-metrics';
 import { parseStockChange, type DeadStockEntry, type StockChangeRecord, type StockService } from '../stock';
 import { classifyDbError, dbErrorReason } from './db-errors';
 import { createDeadLetterer } from './dead-stream';
@@ -132,6 +133,10 @@ export async function startStockWriter(deps: StockWriterDeps): Promise<StockWrit
       totals.applied += outcome.applied.length;
       totals.alreadyApplied += outcome.already.length;
       totals.driftLines += outcome.driftLines;
+      if (outcome.applied.length > 0) {
+        repoFlushSuccess.inc();
+        repoFlushEntries.inc(outcome.applied.length);
+      }
       await hooks.afterCommit?.(outcome);
 
       const finished = [...outcome.applied, ...outcome.already];

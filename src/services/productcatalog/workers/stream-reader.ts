@@ -13,6 +13,7 @@ import { backoffDelay } from '../../../platform/mq/backoff';
 import { closeRedis, type RedisClient } from '../../../platform/redis';
 import { autoClaimReply, readGroupEntries, type StreamEntry } from './stream-entries';
 import { ensureGroup, isNoGroupError } from './stream-group';
+import { inBatchSpan } from './stream-trace';
 import type { StreamLoopSettings } from './worker-settings';
 
 /** Returns the entries still to retry (empty when all were finished); throwing means "retry all". */
@@ -95,7 +96,8 @@ export function startStreamLoop(opts: StreamLoopOptions): StreamLoop {
     let batch = entries;
     while (batch.length > 0) {
       try {
-        batch = await handle(batch);
+        const attempt = batch;
+        batch = await inBatchSpan(group, stream, attempt, () => handle(attempt));
         if (batch.length === 0) {
           recovered();
           return;

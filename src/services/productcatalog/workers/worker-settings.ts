@@ -1,4 +1,7 @@
 // Tunables of the stream workers, defaults merged then checked once (bad values fail at start-up).
+// The defaults of the env-configurable ones are the config schema's (section `workers`): one source.
+import type { Config } from '../../../platform/config';
+import { configSchema, type ConfigEntry } from '../../../platform/config-schema';
 import type { BackoffPolicy } from '../../../platform/mq/backoff';
 
 export interface StreamLoopSettings {
@@ -47,13 +50,16 @@ export const ORDER_FORWARDER_GROUP = 'order-forwarder';
 export const ORDER_CREATED_TOPIC = 'order-created';
 export const ORDER_CREATED_TAG = 'created';
 
+const defaultOf = <T>(e: ConfigEntry<T>): T => e.parse(e.default);
+const w = configSchema.workers;
+
 const loopDefaults: StreamLoopSettings = {
-  batchSize: 200,
-  blockMs: 2000,
-  claimIdleMs: 60_000,
-  claimIntervalMs: 15_000,
+  batchSize: defaultOf(w.writerBatchSize),
+  blockMs: defaultOf(w.blockMs),
+  claimIdleMs: defaultOf(w.claimIdleMs),
+  claimIntervalMs: defaultOf(w.claimIntervalMs),
   backoff: { initialMs: 200, maxMs: 5000, jitter: 0.2 },
-  maxAttempts: 5,
+  maxAttempts: defaultOf(w.maxAttempts),
   attemptsTtlMs: 7 * 24 * 60 * 60 * 1000,
 };
 
@@ -61,19 +67,46 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   writer: { ...loopDefaults, group: STOCK_WRITER_GROUP },
   forwarder: {
     ...loopDefaults,
-    batchSize: 50,
+    batchSize: defaultOf(w.forwarderBatchSize),
     group: ORDER_FORWARDER_GROUP,
     topic: ORDER_CREATED_TOPIC,
     tag: ORDER_CREATED_TAG,
-    lagProbeMs: 5000,
+    lagProbeMs: defaultOf(w.forwarderLagProbeMs),
   },
-  trimmer: { intervalMs: 60_000, deadConsumerIdleMs: 60 * 60 * 1000 },
+  trimmer: { intervalMs: defaultOf(w.trimIntervalMs), deadConsumerIdleMs: 60 * 60 * 1000 },
 };
 
 export interface WorkerSettingsOverrides {
   readonly writer?: Partial<StockWriterSettings>;
   readonly forwarder?: Partial<ForwarderSettings>;
   readonly trimmer?: Partial<TrimmerSettings>;
+}
+
+export interface WorkerPlan {
+  /** startStockWorkers' `run`. */
+  readonly run: { readonly writer: boolean; readonly forwarder: boolean; readonly trimmer: boolean };
+  /** The cross-shard part sweeper (stock domain). */
+  readonly sweeper: boolean;
+  readonly settings: WorkerSettingsOverrides;
+}
+
+/**
+ * What the productcatalog process runs, from config section `workers` (PRODUCTCATALOG_WORKERS and the
+ * stream tunables) and the order-created topic the order service consumes (ORDER_CREATED_TOPIC).
+ */
+export function workerPlanFromConfig(config: Pick<Config, 'workers' | 'orderCore'>): WorkerPlan {
+  const c = config.workers;
+  const roles = new Set(c.run);
+  const loop = { blockMs: c.blockMs, claimIdleMs: c.claimIdleMs, claimIntervalMs: c.claimIntervalMs, maxAttempts: c.maxAttempts };
+  return {
+    run: { writer: roles.has('writer'), forwarder: roles.has('forwarder'), trimmer: roles.has('trimmer') },
+    sweeper: roles.has('sweeper'),
+    settings: {
+      writer: { ...loop, batchSize: c.writerBatchSize },
+      forwarder: { ...loop, batchSize: c.forwarderBatchSize, lagProbeMs: c.forwarderLagProbeMs, topic: config.orderCore.createdTopic },
+      trimmer: { intervalMs: c.trimIntervalMs },
+    },
+  };
 }
 
 function check(where: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): void {
