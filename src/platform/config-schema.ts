@@ -109,6 +109,7 @@ export const configSchema = {
   lifecycle: {
     shutdownGraceMs: entry('SHUTDOWN_GRACE_MS', '10000', ms(), 'drain time on SIGTERM before in-flight calls are cut'),
     startupCheckTimeoutMs: entry('STARTUP_CHECK_TIMEOUT_MS', '5000', ms(1), 'how long start-up waits for Redis/MySQL before failing'),
+    workersEnabled: entry('WORKERS_ENABLED', 'true', boolean(), 'run this process\'s background workers (consumers, write-behind, forwarder, sweepers); false = gRPC hot path only (the Helm chart splits them)'),
   },
   inventory: {
     shards: entry('INVENTORY_SHARDS', '16', integer(1, 16384), 'stock shards (hash tags {inv:N}); fixed per deployment, same for the service and `make seed`'),

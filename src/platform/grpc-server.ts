@@ -38,6 +38,8 @@ export type AsyncServiceImpl<D extends ServiceDefs> = {
 
 export const HEALTH_LIVENESS = 'liveness';
 export const HEALTH_READINESS = 'readiness';
+/** grpc-health-check's service; listed by reflection when the definition has grpc/health/v1 (gen-proto adds it). */
+export const HEALTH_SERVICE = 'grpc.health.v1.Health';
 
 export const DEFAULT_SERVER_OPTIONS: ChannelOptions = {
   'grpc.max_receive_message_length': 4 * 1024 * 1024,
@@ -50,7 +52,7 @@ export const DEFAULT_SERVER_OPTIONS: ChannelOptions = {
 export interface GrpcServerOptions {
   readonly logger: Logger;
   readonly config: Pick<Config, 'grpc' | 'lifecycle'>;
-  /** proto-loader definition served by reflection (see protos.ts); omit to serve no reflection. */
+  /** Definition served by reflection (see protos.ts); it lists the registered services. Omit to serve none. */
   readonly reflection?: PackageDefinition;
   readonly channelOptions?: ChannelOptions;
   readonly clock?: Clock;
@@ -91,11 +93,19 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     [HEALTH_READINESS]: 'NOT_SERVING',
   });
   health.addToServer(server);
-  if (options.reflection) new ReflectionService(options.reflection).addToServer(server);
 
   const services: string[] = [];
   let ready = false;
   let stopping: Promise<void> | undefined;
+  let reflecting = false;
+
+  // Added at listen() so `list` names only what this server serves (health included); every type in the
+  // definition can still be described.
+  function addReflection(): void {
+    if (!options.reflection || reflecting) return;
+    reflecting = true;
+    new ReflectionService(options.reflection, { services: [HEALTH_SERVICE, ...services] }).addToServer(server);
+  }
 
   const readyStatus = (): ServingStatus => (ready ? 'SERVING' : 'NOT_SERVING');
 
@@ -130,6 +140,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       register(definition, impl, serviceName);
     },
     async listen(port, host = config.grpc.host) {
+      addReflection();
       const bound = await new Promise<number>((resolve, reject) =>
         server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
       );

@@ -2,6 +2,7 @@
 // A pass that reports a full batch runs again at once, so a backlog drains without waiting intervals.
 import type { Clock } from '../../../platform/clock';
 import type { Logger } from '../../../platform/logger';
+import { inRootSpan } from '../../../platform/telemetry/spans';
 
 export interface PeriodicPass {
   /** Returns true when there is probably more to do right away (a full batch). */
@@ -37,7 +38,8 @@ export function createPeriodicLoop(pass: PeriodicPass, opts: PeriodicOptions): P
 
   // Serialises passes: a manual runOnce waits for the loop's pass and vice versa.
   function runOnce(): Promise<boolean> {
-    current = current.catch(() => false).then(() => pass());
+    // Each pass is its own trace: its MySQL and Redis calls group under one root span.
+    current = current.catch(() => false).then(() => inRootSpan(`${opts.name} pass`, {}, () => pass()));
     return current;
   }
 

@@ -94,9 +94,10 @@ export interface WorkerPlan {
  * What the productcatalog process runs, from config section `workers` (PRODUCTCATALOG_WORKERS and the
  * stream tunables) and the order-created topic the order service consumes (ORDER_CREATED_TOPIC).
  */
-export function workerPlanFromConfig(config: Pick<Config, 'workers' | 'orderCore'>): WorkerPlan {
+export function workerPlanFromConfig(config: Pick<Config, 'workers' | 'orderCore' | 'lifecycle'>): WorkerPlan {
   const c = config.workers;
-  const roles = new Set(c.run);
+  // WORKERS_ENABLED=false (hot-path pods) overrides the PRODUCTCATALOG_WORKERS list.
+  const roles = new Set(config.lifecycle.workersEnabled ? c.run : []);
   const loop = { blockMs: c.blockMs, claimIdleMs: c.claimIdleMs, claimIntervalMs: c.claimIntervalMs, maxAttempts: c.maxAttempts };
   return {
     run: { writer: roles.has('writer'), forwarder: roles.has('forwarder'), trimmer: roles.has('trimmer') },
