@@ -6,7 +6,7 @@ NODE_STAMP := node_modules/.deps-stamp
 
 .PHONY: help deps build gen gen-check typecheck config-doc \
         stack-up stack-down stack-status stack-reset stack-cluster stack-topics \
-        run seed stop logs smoke bench-inventory bench-checkout stock-reconcile grpcurl helm chart-check k8s image test test-unit test-integration clean
+        run seed stop logs smoke bench-inventory bench-checkout bench-persist stock-reconcile grpcurl helm chart-check k8s image test test-unit test-integration clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ bench-inventory: stack-up deps ## Reserve over gRPC vs raw Lua ceiling vs naive 
 bench-checkout: stack-up deps ## PlaceOrder and Buy under ghz at fixed concurrency vs a no-I/O gRPC floor; rewrites its BENCHMARKS.md section (BENCH_ARGS=--quick)
 	bash scripts/install-ghz.sh >/dev/null
 	npx tsx bench/checkout/main.ts $(BENCH_ARGS)
+
+bench-persist: stack-up deps ## batch order consumer vs one row per transaction, and Reserve → row lag; rewrites its BENCHMARKS.md section (BENCH_ARGS=--quick)
+	npx tsx bench/persist/main.ts $(BENCH_ARGS)
 
 stock-reconcile: deps ## one item's Redis vs MySQL stock and dead stock entries; APPLY=1 re-drives them (RESOLVE=1: accept as lost) (SKU=<id>)
 	npx tsx scripts/stock-reconcile.ts --sku $(SKU) $(if $(APPLY),--apply) $(if $(RESOLVE),--resolve)

@@ -14,7 +14,7 @@ import { createAdminGuard } from '../productcatalog/inventory/admin-auth';
 import type { RunningService, ServiceModule } from '../registry';
 import type { Runtime } from '../runtime';
 import { serveGrpc, service } from '../serve';
-import { startBackgroundWorkers } from './background-workers';
+import { startBackgroundWorkers, type BackgroundWorkers } from './background-workers';
 import { createChargeLookup } from './clients/charge-lookup';
 import { createInventoryReleaser } from './clients/inventory-releaser';
 import { createPaymentCharger } from './clients/payment-charger';
@@ -26,7 +26,7 @@ import { createOrderParts } from './wiring';
 import { createCreationHandler } from './workers/creation-consumer';
 import { createFailureNotes, DEFAULT_NOTE_TTL_MS } from './workers/dlq-failure-notes';
 import { createDeadLetterRepo } from './workers/dlq-repo';
-import { ORDER_DLQ_SOURCES } from './workers/dlq-sources';
+import { orderDlqSources } from './workers/dlq-sources';
 import { createOrderConsumer, keepConsuming, type OrderConsumerSettings } from './workers/order-consumers';
 import { createPeriodicLoop } from './workers/periodic';
 import { createStatusHandler } from './workers/status-consumer';
@@ -81,6 +81,39 @@ function backgroundProducer(rt: Runtime, topics: readonly string[]): { send(m: M
   };
 }
 
+type OrderWorkerDeps = Parameters<typeof startBackgroundWorkers>[1] & { readonly parts: ReturnType<typeof createOrderParts> };
+
+/** Consumers, stale-PAYING recovery, timeouts, fulfilment and dead letters (skipped when WORKERS_ENABLED=false). */
+async function startOrderWorkers(rt: Runtime, deps: OrderWorkerDeps): Promise<BackgroundWorkers> {
+  const { config, clock } = rt;
+  const { parts, deadLetterRepo, notes, logger } = deps;
+  const core = config.orderCore;
+  const mq = orderConsumerSettings(config);
+  const created = { topic: core.createdTopic, group: core.createdGroup };
+  const status = { topic: core.statusTopic, group: core.statusGroup };
+  const common = { clock, logger, retryDelayMs: core.retryDelayMs, deadLetters: deadLetterRepo, notes };
+  const creation = keepConsuming(
+    () => createOrderConsumer(mq, created, createCreationHandler({ ...common, ...created, repo: parts.repo, results: parts.results, inventory: parts.cancel.inventory }), logger),
+    logger,
+    created.group,
+  );
+  const statuses = keepConsuming(
+    () => createOrderConsumer(mq, status, createStatusHandler({ ...common, ...status, repo: parts.repo }), logger),
+    logger,
+    status.group,
+  );
+  const recover = createPeriodicLoop(async () => {
+    const r = await recoverStalePaying(parts.pay, RECOVER_BATCH);
+    return r.paid + r.reverted >= RECOVER_BATCH;
+  }, { name: 'paying-recover', intervalMs: Math.max(1_000, Math.floor(core.payingLeaseMs / 2)), clock, logger });
+  recover.start();
+  const background = await startBackgroundWorkers(rt, deps);
+  rt.shutdown.register(`${ORDER_SERVICE}:workers`, 'drain', async () => {
+    await Promise.all([creation.stop(), statuses.stop(), recover.stop(), background.stop()]);
+  });
+  return background;
+}
+
 export const orderModule: ServiceModule = {
   name: ORDER_SERVICE,
   summary: 'orders in MySQL: creation/status consumers, state machine, PayOrder/CancelOrder, WatchOrder result channel',
@@ -96,6 +129,8 @@ export const orderModule: ServiceModule = {
     const deadLetterRepo = createDeadLetterRepo(db);
     const notes = createFailureNotes(redis, { keyPrefix: '', ttlMs: DEFAULT_NOTE_TTL_MS });
     const deadline = { defaultDeadlineMs: config.rpc.deadlineMs, clock };
+    // The background workers start after the parts; commits reach them once they run (late-bound).
+    let background: BackgroundWorkers | undefined;
     const parts = createOrderParts({
       db,
       redis,
@@ -109,42 +144,23 @@ export const orderModule: ServiceModule = {
         repo: deadLetterRepo,
         publish: m => producer.send(m),
         admin: createAdminGuard(config.admin.token),
-        sources: ORDER_DLQ_SOURCES,
+        sources: orderDlqSources(core),
         clock,
       }),
       publishStatus: event => publishStatus(producer, core.statusTopic, event),
+      onCommitted: async changes => {
+        await background?.onOrderChanges(changes);
+      },
       settings: { resultTtlMs: core.resultTtlMs, payingLeaseMs: core.payingLeaseMs, listPageSize: core.listPageSize },
     });
 
-    const mq = orderConsumerSettings(config);
-    const created = { topic: core.createdTopic, group: core.createdGroup };
-    const status = { topic: core.statusTopic, group: core.statusGroup };
-    const common = { clock, logger, retryDelayMs: core.retryDelayMs, deadLetters: deadLetterRepo, notes };
-    const creation = keepConsuming(
-      () => createOrderConsumer(mq, created, createCreationHandler({ ...common, ...created, repo: parts.repo, results: parts.results, inventory: parts.cancel.inventory }), logger),
-      logger,
-      created.group,
-    );
-    const statuses = keepConsuming(
-      () => createOrderConsumer(mq, status, createStatusHandler({ ...common, ...status, repo: parts.repo }), logger),
-      logger,
-      status.group,
-    );
-    const recover = createPeriodicLoop(async () => {
-      const r = await recoverStalePaying(parts.pay, RECOVER_BATCH);
-      return r.paid + r.reverted >= RECOVER_BATCH;
-    }, { name: 'paying-recover', intervalMs: Math.max(1_000, Math.floor(core.payingLeaseMs / 2)), clock, logger });
-    recover.start();
-    const background = await startBackgroundWorkers(rt, { parts, producer, deadLetterRepo, notes, logger });
-
     // WatchOrder streams end when the server starts draining (else they would hold it for the grace period).
     rt.shutdown.register(`${ORDER_SERVICE}:watch`, 'stop-accepting', () => parts.hub.close());
-    rt.shutdown.register(`${ORDER_SERVICE}:workers`, 'drain', async () => {
-      await Promise.all([creation.stop(), statuses.stop(), recover.stop(), background.stop()]);
-    });
     rt.shutdown.register(`${ORDER_SERVICE}:producer`, 'close', () => producer.stop());
     rt.shutdown.register(`${ORDER_SERVICE}:dlq-metrics`, 'drain', registerDlqMetrics(db));
-
+    if (config.lifecycle.workersEnabled) {
+      background = await startOrderWorkers(rt, { parts, producer, deadLetterRepo, notes, logger });
+    }
     const served = await serveGrpc(rt, ORDER_SERVICE, config.ports.order, [service(OrderServiceService, parts.handlers)]);
     return { name: served.name, port: served.port };
   },

@@ -16,6 +16,7 @@ import { createResultStore, type ResultStore } from './result-store';
 import { createOrderHandlers } from './server';
 import type { StatusEventInput } from './status-event';
 import { createWatchHub, type WatchHub } from './watch-hub';
+import type { OrderChange } from './types';
 
 export interface OrderPartsDeps {
   readonly db: Db;
@@ -30,6 +31,8 @@ export interface OrderPartsDeps {
   readonly deadLetters: DeadLetterHandlers;
   /** Publishes status events (CANCELLED after a cancel); omitted = none. */
   readonly publishStatus?: (event: StatusEventInput) => Promise<unknown>;
+  /** Also told of every committed change, after the buyer's result (timers, shipping work). */
+  readonly onCommitted?: (changes: readonly OrderChange[]) => Promise<void>;
   readonly settings: {
     readonly resultTtlMs: number;
     readonly payingLeaseMs: number;
@@ -57,7 +60,11 @@ export function createOrderParts(deps: OrderPartsDeps): OrderParts {
     logger,
     ...(settings.keyPrefix !== undefined ? { prefix: settings.keyPrefix } : {}),
   });
-  const repo = createOrderRepo(deps.db, clock, { onCommitted: changes => results.record(changes), payingLeaseMs: settings.payingLeaseMs });
+  const onCommitted = async (changes: readonly OrderChange[]): Promise<void> => {
+    await results.record(changes);
+    await deps.onCommitted?.(changes);
+  };
+  const repo = createOrderRepo(deps.db, clock, { onCommitted, payingLeaseMs: settings.payingLeaseMs });
   const hub = createWatchHub(deps.subscriber, results, logger);
   const cancel: CancelOrderDeps = {
     repo,
