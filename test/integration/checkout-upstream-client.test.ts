@@ -7,11 +7,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import type { Client, ServiceError } from '@grpc/grpc-js';
 import { systemClock } from '../../src/platform/clock';
 import { createMqConsumer, createMqProducer, type MqBatchHandler, type MqConsumer, type MqMetricEvent } from '../../src/platform/mq';
-import { projectPath } from '../../src/platform/paths';
 import type { RedisClient } from '../../src/platform/redis';
 import { createOrderRepo } from '../../src/services/order/order-repo';
 import { orderItems, orders } from '../../src/services/order/schema';
@@ -24,23 +22,11 @@ import { testConfig } from '../support/test-config';
 import { useTestDatabase } from '../support/test-database';
 import { testLogger } from '../support/test-logger';
 import { createTestRedis } from '../support/test-redis';
+import { unary, upstreamClient } from '../support/upstream-client';
 import { STATUS_TOPIC, startCheckoutHarness, type CheckoutHarness } from './checkout-harness';
 import { waitFor } from './stock-writer-harness';
 
 const ORDERS_TOPIC = 'it-checkout-orders';
-
-// Upstream's own loader options (src/paymentservice/server.js): snake_case fields, int64 as strings.
-const pkg = loadPackageDefinition(
-  loadSync('hipstershop/demo.proto', { includeDirs: [projectPath('protos')], keepCase: true, longs: String, enums: String, defaults: true, oneofs: true }),
-) as unknown as { hipstershop: Record<string, new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client> };
-
-type Callback<T> = (err: ServiceError | null, res?: T) => void;
-type Unary<Req, Res> = (req: Req, md: Metadata, cb: Callback<Res>) => void;
-
-function call<Req, Res>(client: Client, method: string, req: Req, md = new Metadata()): Promise<Res> {
-  const fn = (client as unknown as Record<string, Unary<Req, Res>>)[method]!.bind(client);
-  return new Promise((resolve, reject) => fn(req, md, (err, res) => (err ? reject(err) : resolve(res as Res))));
-}
 
 interface WireMoney {
   currency_code: string;
@@ -88,8 +74,8 @@ describe('checkout: a client built from upstream demo.proto (proto-loader)', fun
 
   before(async () => {
     h = await startCheckoutHarness(tdb.current.db);
-    cart = new pkg.hipstershop.CartService!(h.addresses.cart, credentials.createInsecure());
-    checkout = new pkg.hipstershop.CheckoutService!(h.addresses.checkout, credentials.createInsecure());
+    cart = upstreamClient('CartService', h.addresses.cart);
+    checkout = upstreamClient('CheckoutService', h.addresses.checkout);
 
     // The order service's side of the pipeline, on this suite's database.
     const db = tdb.current.db;
@@ -126,10 +112,10 @@ describe('checkout: a client built from upstream demo.proto (proto-loader)', fun
 
   it('AddItem → PlaceOrder completes; the order lands in MySQL with its items, PAID, with exact totals', async () => {
     const user = uniqueId('session');
-    await call(cart, 'AddItem', { user_id: user, item: { product_id: 'L9ECAV7KIM', quantity: 1 } });
-    await call(cart, 'AddItem', { user_id: user, item: { product_id: '2ZYFJ3GM2N', quantity: 2 } });
+    await unary(cart, 'AddItem', { user_id: user, item: { product_id: 'L9ECAV7KIM', quantity: 1 } });
+    await unary(cart, 'AddItem', { user_id: user, item: { product_id: '2ZYFJ3GM2N', quantity: 2 } });
     const address = { street_address: '1600 Amphitheatre Parkway', city: 'Mountain View', state: 'CA', country: 'United States', zip_code: 94043 };
-    const res = await call<unknown, { order: WireOrderResult }>(checkout, 'PlaceOrder', {
+    const res = await unary<{ order: WireOrderResult }>(checkout, 'PlaceOrder', {
       user_id: user,
       user_currency: 'JPY',
       address,
@@ -159,7 +145,7 @@ describe('checkout: a client built from upstream demo.proto (proto-loader)', fun
     const total = nanos(order.shipping_cost) + order.items.reduce((acc, i) => acc + nanos(i.cost) * BigInt(i.item.quantity), 0n);
     assert.equal(draft.total!.units * 1_000_000_000n + BigInt(draft.total!.nanos), total, 'total = shipping + Σ unit × qty, exactly');
     assert.equal(await h.charges(order.order_id), 1);
-    assert.deepEqual(await call<unknown, { items: unknown[] }>(cart, 'GetCart', { user_id: user }).then(c => c.items), []);
+    assert.deepEqual(await unary<{ items: unknown[] }>(cart, 'GetCart', { user_id: user }).then(c => c.items), []);
 
     // In MySQL: the order row with its lines, PAID with checkout's transaction id.
     const db = tdb.current.db;
@@ -180,7 +166,7 @@ describe('checkout: a client built from upstream demo.proto (proto-loader)', fun
   });
 
   it('errors reach the upstream client as standard codes with readable details', async () => {
-    const err = await call(checkout, 'PlaceOrder', { user_id: uniqueId('session'), user_currency: 'USD' }).catch((e: ServiceError) => e);
+    const err = await unary(checkout, 'PlaceOrder', { user_id: uniqueId('session'), user_currency: 'USD' }).catch((e: ServiceError) => e);
     assert.equal((err as ServiceError).code, 3);
     assert.equal((err as ServiceError).details, 'address: must be set');
   });

@@ -1,36 +1,11 @@
 // CurrencyService over real gRPC, called the way upstream clients do (proto-loader, keepCase, longs as String).
 import assert from 'node:assert/strict';
-import { type Client, type GrpcObject, type ServiceClientConstructor, type ServiceError, credentials, loadPackageDefinition, status } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { type Client, status } from '@grpc/grpc-js';
 import { CurrencyServiceService } from '../../src/gen/hipstershop/demo';
-import { projectPath } from '../../src/platform/paths';
 import { createCurrencyConverter } from '../../src/services/currency/converter';
 import { createCurrencyHandlers } from '../../src/services/currency/server';
 import { type TestServer, startTestServer } from '../support/test-server';
-
-/** A hipstershop client built from demo.proto exactly as upstream's Node services load it. */
-function upstreamClient(service: string, address: string): Client {
-  const def = loadSync('hipstershop/demo.proto', {
-    keepCase: true, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [projectPath('protos')],
-  });
-  const pkg = loadPackageDefinition(def).hipstershop as GrpcObject;
-  return new (pkg[service] as ServiceClientConstructor)(address, credentials.createInsecure());
-}
-
-function unary<Res>(client: Client, method: string, req: object): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const fn = (client as unknown as Record<string, Function>)[method] as Function;
-    fn.call(client, req, (err: ServiceError | null, res: Res) => (err ? reject(err) : resolve(res)));
-  });
-}
-
-const rejectsWith = (code: status, details: RegExp | string) => (e: unknown): boolean => {
-  const err = e as ServiceError;
-  assert.equal(err.code, code, `code ${err.code} (${err.details})`);
-  if (typeof details === 'string') assert.equal(err.details, details);
-  else assert.match(err.details, details);
-  return true;
-};
+import { rejectsWith, unary, upstreamClient } from '../support/upstream-client';
 
 describe('currency service (gRPC, upstream-style client)', () => {
   let server: TestServer;

@@ -11,6 +11,8 @@ import { createRateLimiter } from '../../src/platform/rate-limit';
 import { createShutdown } from '../../src/platform/shutdown';
 import { createCheckoutClients } from '../../src/services/checkout/clients';
 import { flashSaleRegistration } from '../../src/services/checkout/flashsale/wiring';
+import { createResultStore } from '../../src/services/order/result-store';
+import { ProgressState } from '../../src/gen/shop/v1/order';
 import { createRuntime } from '../../src/services/runtime';
 import { serveGrpc } from '../../src/services/serve';
 import { uniqueId } from '../support/ids';
@@ -73,6 +75,11 @@ describe('flash sale: production wiring from a Runtime', function () {
         });
         assert.equal(reply.result, BuyResult.BUY_RESULT_ACCEPTED);
         assert.equal(await f.redisStock(SKU), 2);
+        // The buyer can poll the order's result from Redis before the order row exists.
+        const progress = await createResultStore(redis, { ttlMs: 60_000, clock: systemClock, logger }).get(reply.orderId);
+        assert.equal(progress?.progress.state, ProgressState.PROGRESS_STATE_IN_PROGRESS);
+        assert.equal(progress?.userId, user);
+        await redis.del(`order:{${reply.orderId}}:result`);
       } finally {
         client.close();
       }

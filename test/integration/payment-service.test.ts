@@ -1,12 +1,10 @@
 // PaymentService over real gRPC with charges in a real MariaDB database, called the way upstream
 // clients do (proto-loader, keepCase, longs as String).
 import assert from 'node:assert/strict';
-import { type Client, type GrpcObject, Metadata, type ServiceClientConstructor, type ServiceError, credentials, loadPackageDefinition, status } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { type Client, Metadata, status } from '@grpc/grpc-js';
 import { eq } from 'drizzle-orm';
 import { PaymentServiceService } from '../../src/gen/hipstershop/demo';
 import { createDatabase } from '../../src/platform/db';
-import { projectPath } from '../../src/platform/paths';
 import { createChargeRepo } from '../../src/services/payment/charge-repo';
 import { createPaymentProcessor } from '../../src/services/payment/processor';
 import { paymentCharges } from '../../src/services/payment/schema';
@@ -15,32 +13,13 @@ import { uniqueId } from '../support/ids';
 import { useTestDatabase } from '../support/test-database';
 import { testLogger } from '../support/test-logger';
 import { type TestServer, startTestServer } from '../support/test-server';
-
-/** A hipstershop client built from demo.proto exactly as upstream's Node services load it. */
-function upstreamClient(service: string, address: string): Client {
-  const def = loadSync('hipstershop/demo.proto', {
-    keepCase: true, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [projectPath('protos')],
-  });
-  const pkg = loadPackageDefinition(def).hipstershop as GrpcObject;
-  return new (pkg[service] as ServiceClientConstructor)(address, credentials.createInsecure());
-}
+import { rejectsWith, unary, upstreamClient } from '../support/upstream-client';
 
 function charge(client: Client, req: object, key?: string): Promise<{ transaction_id: string }> {
   const md = new Metadata();
   if (key !== undefined) md.set('idempotency-key', key);
-  return new Promise((resolve, reject) => {
-    (client as unknown as { Charge: Function }).Charge(req, md, (err: ServiceError | null, res: { transaction_id: string }) =>
-      (err ? reject(err) : resolve(res)));
-  });
+  return unary(client, 'Charge', req, md);
 }
-
-const rejectsWith = (code: status, details: RegExp | string) => (e: unknown): boolean => {
-  const err = e as ServiceError;
-  assert.equal(err.code, code, `code ${err.code} (${err.details})`);
-  if (typeof details === 'string') assert.equal(err.details, details);
-  else assert.match(err.details, details);
-  return true;
-};
 
 const NOW = new Date('2026-11-21T12:00:00Z');
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -3,21 +3,10 @@
 // and every message crosses between proto-loader (the way upstream's Node services load the proto)
 // and our ts-proto code in both directions without a bit lost.
 import { strict as assert } from 'node:assert';
-import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import * as demo from '../../src/gen/hipstershop/demo';
-
-const PROTO_ROOT = path.resolve(__dirname, '../../protos');
-// Upstream paymentservice/currencyservice load options (msdemo.md §A.3).
-const UPSTREAM_LOAD_OPTIONS: protoLoader.Options = {
-  keepCase: true,
-  longs: String,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-  includeDirs: [PROTO_ROOT],
-};
+import { UPSTREAM_LOAD_OPTIONS } from '../support/upstream-client';
 
 // ---------------------------------------------------------------- expected contract (msdemo.md §A.1)
 

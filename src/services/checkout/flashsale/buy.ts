@@ -39,6 +39,12 @@ export interface BuyOutcomeEvent {
   readonly by: string;
 }
 
+export interface AcceptedOrder {
+  readonly orderId: string;
+  readonly userId: string;
+  readonly expiresAt: Date | undefined;
+}
+
 export interface BuyDeps {
   readonly catalog: Pick<SaleCatalog, 'find'>;
   readonly tokens: TokenStore;
@@ -50,6 +56,8 @@ export interface BuyDeps {
   readonly idempotency: Pick<Idempotency, 'run'>;
   readonly clock: Pick<Clock, 'now'>;
   readonly settings: Pick<FlashSaleSettings, 'paymentWindowMs' | 'unpaidMarkGraceMs' | 'trustForwardedFor' | 'oneUnpaidOrder' | 'rates'>;
+  /** Told of each accepted order before the reply (the buyer's IN_PROGRESS result); failures only logged. */
+  readonly onAccepted?: (accepted: AcceptedOrder) => Promise<void>;
   /** Omit to sell only in each item's own price currency. */
   readonly convertPrice?: ConvertPrice;
   /** Called once per decided Buy (metrics). */
@@ -123,7 +131,13 @@ export function createBuy(deps: BuyDeps): (req: BuyRequest, ctx: CallContext) =>
       }
       const reply = await reserve(req, item, cost, orderId, pendingOrderId !== '', clientKey, createdAtMs);
       report(reply.result, 'inventory');
-      if (reply.result === BuyResult.BUY_RESULT_ACCEPTED) orderPlaced.inc({ source: 'flashsale' });
+      if (reply.result === BuyResult.BUY_RESULT_ACCEPTED) {
+        orderPlaced.inc({ source: 'flashsale' });
+        // Polling finds IN_PROGRESS until the order row exists; a lost write only delays that answer.
+        await deps.onAccepted?.({ orderId, userId: req.userId, expiresAt: reply.expiresAt }).catch((err: unknown) =>
+          ctx.logger.warn({ err, orderId }, 'could not write the IN_PROGRESS result'),
+        );
+      }
       if (reply.result === BuyResult.BUY_RESULT_ACCEPTED && settings.oneUnpaidOrder) {
         // The order exists whatever happens here: a lost mark only weakens the one-unpaid-order rule.
         await marks

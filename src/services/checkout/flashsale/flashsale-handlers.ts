@@ -11,7 +11,7 @@ import type { Logger } from '../../../platform/logger';
 import type { RateLimiter } from '../../../platform/rate-limit';
 import type { RedisClient } from '../../../platform/redis';
 import { createSoldOutFlags, type SoldOutFlags } from '../../productcatalog/stock';
-import { createBuy, type BuyOutcomeEvent, type ConvertPrice } from './buy';
+import { createBuy, type BuyDeps, type BuyOutcomeEvent, type ConvertPrice } from './buy';
 import { createBuyerMarks, type BuyerMarks } from './buyer-marks';
 import { SaleClosedError, SaleItemNotFoundError } from './errors';
 import { createFlashScripts } from './flash-scripts';
@@ -44,6 +44,8 @@ export interface FlashSaleDeps {
   readonly settings: FlashSaleSettings;
   /** Buyers paying in another currency than the item's; omit to refuse them (INVALID_ARGUMENT). */
   readonly convertPrice?: ConvertPrice;
+  /** Each accepted order, before the reply (the order service's IN_PROGRESS result key). */
+  readonly onAccepted?: BuyDeps['onAccepted'];
   /** Replaces the default chain (user → goods → unpaid order → stock); see defaultValidators. */
   readonly validators?: (parts: ValidatorParts) => readonly BuyValidator[];
   /** Registers flashsale_buy_results_total. */
@@ -102,6 +104,7 @@ export function createFlashSaleHandlers(deps: FlashSaleDeps): AsyncServiceImpl<t
     settings,
     ...(deps.convertPrice ? { convertPrice: deps.convertPrice } : {}),
     ...(onOutcome ? { onOutcome } : {}),
+    ...(deps.onAccepted ? { onAccepted: deps.onAccepted } : {}),
   });
 
   async function view(item: SaleItemRecord) {

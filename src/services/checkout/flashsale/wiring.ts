@@ -12,12 +12,14 @@ import { createFlashSaleHandlers } from './flashsale-handlers';
 import { createInventoryPort } from './inventory-port';
 import { createSaleItemRepo } from './sale-item-repo';
 import { flashSaleSettings } from './settings';
+import { createResultStore } from '../../order/result-store';
 
 export async function flashSaleRegistration(
   rt: Runtime,
   parts: Pick<CheckoutParts, 'breakers' | 'limiter' | 'idempotency' | 'clients'>,
 ): Promise<Registration> {
   const [redis, database] = await Promise.all([rt.redis(), rt.db()]);
+  const results = createResultStore(redis, { ttlMs: rt.config.orderCore.resultTtlMs, clock: rt.clock, logger: rt.logger });
   const inventoryClient = createGrpcClient(InventoryServiceClient, rt.config.addr.productCatalog);
   rt.shutdown.register('checkout:flashsale-inventory-client', 'close', async () => inventoryClient.close());
   const handlers = createFlashSaleHandlers({
@@ -30,6 +32,8 @@ export async function flashSaleRegistration(
     logger: rt.logger.child({ service: 'checkout', component: 'flashsale' }),
     settings: flashSaleSettings(rt.config),
     convertPrice: (price, to) => parts.clients.convert(price, to),
+    // The buyer's result key says IN_PROGRESS from the moment of acceptance (the order service owns it).
+    onAccepted: a => results.markInProgress(a.orderId, a.userId, a.expiresAt),
   });
   return service(FlashSaleServiceService, handlers);
 }
