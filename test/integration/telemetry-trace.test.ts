@@ -21,8 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
 import { useTestDatabase } from '../support/test-database';
-import type { SpanRecord, TraceChildReport, TraceChildSpec } from './telemetry/trace-child';
-import { CALLER_SPAN } from './telemetry/trace-child';
+import { CALLER_SPAN, type SpanRecord, type TraceChildReport, type TraceChildSpec } from './telemetry/trace-spec';
 
 /** Declared in scripts/rocketmq/topics.txt; the consumer group is fresh per run. */
 const TOPIC = 'it-telemetry-orders';

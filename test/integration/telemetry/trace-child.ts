@@ -32,31 +32,7 @@ import { testLogger } from '../../support/test-logger';
 import { closeRedis, createTestRedis, deleteKeys } from '../../support/test-redis';
 import { startTestServer } from '../../support/test-server';
 
-export interface TraceChildSpec {
-  readonly mysqlUrl: string;
-  readonly topic: string;
-  readonly outFile: string;
-}
-
-export interface SpanRecord {
-  readonly name: string;
-  readonly kind: SpanKind;
-  readonly scope: string;
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly parentSpanId: string | undefined;
-  readonly links: ReadonlyArray<{ readonly traceId: string; readonly spanId: string }>;
-  readonly attributes: Record<string, AttributeValue | undefined>;
-  readonly status: number;
-}
-
-export interface TraceChildReport {
-  readonly orderId: string;
-  readonly callerSpanId: string;
-  readonly spans: readonly SpanRecord[];
-}
-
-export const CALLER_SPAN = 'checkout PlaceOrder (test caller)';
+import { CALLER_SPAN, type SpanRecord, type TraceChildReport, type TraceChildSpec } from './trace-spec';
 const ADMIN_TOKEN = 'telemetry-trace-admin-token';
 const ITEM: SeedItem = { product: { ...SEED_ITEMS[0]!.product, id: 'TRACE-TEST-1', name: 'Trace test item' }, stock: 1_000, perUserLimit: 0, flashSale: false };
 
@@ -201,7 +177,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
+// Runs only as a child process (spawned by telemetry-trace.test.ts), never when imported.
+if (process.argv[1]?.endsWith('trace-child.ts')) main().then(
   () => process.exit(0),
   err => {
     process.stderr.write(`trace child failed: ${err instanceof Error ? err.stack : String(err)}\n`);

@@ -1,0 +1,28 @@
+// What the trace child is asked to do and what it reports (shared with telemetry-trace.test.ts without
+// importing the child itself, whose module body runs the scenario).
+import type { AttributeValue, SpanKind } from '@opentelemetry/api';
+export interface TraceChildSpec {
+  readonly mysqlUrl: string;
+  readonly topic: string;
+  readonly outFile: string;
+}
+
+export interface SpanRecord {
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly scope: string;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
+  readonly links: ReadonlyArray<{ readonly traceId: string; readonly spanId: string }>;
+  readonly attributes: Record<string, AttributeValue | undefined>;
+  readonly status: number;
+}
+
+export interface TraceChildReport {
+  readonly orderId: string;
+  readonly callerSpanId: string;
+  readonly spans: readonly SpanRecord[];
+}
+
+export const CALLER_SPAN = 'checkout PlaceOrder (test caller)';
