@@ -1,6 +1,6 @@
 // Command-line parameters of the inventory bench. Defaults keep a full run under ~2 minutes on the
 // 2-core dev box; --quick is a few-second smoke run for CI that writes nothing unless --write.
-import { parseArgs } from 'node:util';
+import { parseBenchArgs } from '../lib/bench-args';
 
 export interface BenchParams {
   /** Print the usage and exit. */
@@ -32,47 +32,26 @@ export const USAGE = `usage: npx tsx bench/inventory/main.ts [--help] [--quick] 
        [--channels N] [--duration-ms N] [--warm-up-ms N] [--lua-requests N] [--stock N] [--output FILE]
        [--server-cpu-prof DIR]`;
 
-function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new RangeError(`--${name} must be an integer ${min}-${max}, got ${raw}\n${USAGE}`);
-  return n;
-}
-
 export function parseBenchParams(argv: readonly string[], defaultOutput: string): BenchParams {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    options: {
-      help: { type: 'boolean', default: false },
-      quick: { type: 'boolean', default: false },
-      write: { type: 'boolean' },
-      'no-write': { type: 'boolean' },
-      rounds: { type: 'string' },
-      concurrency: { type: 'string' },
-      channels: { type: 'string' },
-      'duration-ms': { type: 'string' },
-      'warm-up-ms': { type: 'string' },
-      'lua-requests': { type: 'string' },
-      stock: { type: 'string' },
-      output: { type: 'string' },
-      'server-cpu-prof': { type: 'string' },
-    },
+  const args = parseBenchArgs(argv, {
+    usage: USAGE,
+    defaultOutput,
+    flags: ['rounds', 'concurrency', 'channels', 'duration-ms', 'warm-up-ms', 'lua-requests', 'stock', 'server-cpu-prof'],
   });
-  const quick = values.quick === true;
+  const { quick } = args;
   const params: BenchParams = {
-    help: values.help === true,
+    help: args.help,
     quick,
-    write: values['no-write'] ? false : (values.write ?? !quick),
-    rounds: int('rounds', values.rounds, quick ? 1 : 3, 1, 20),
-    concurrency: int('concurrency', values.concurrency, 64, 1, 1000),
-    channels: int('channels', values.channels, 4, 1, 64),
-    durationMs: int('duration-ms', values['duration-ms'], quick ? 1000 : 7000, 100, 600_000),
-    warmUpMs: int('warm-up-ms', values['warm-up-ms'], quick ? 300 : 1500, 0, 60_000),
-    luaRequests: int('lua-requests', values['lua-requests'], quick ? 5000 : 60_000, 100, 10_000_000),
-    stock: int('stock', values.stock, 10_000_000, 1000, 1_000_000_000),
-    output: values.output ?? defaultOutput,
-    serverCpuProf: values['server-cpu-prof'] ?? '',
+    write: args.write,
+    rounds: args.int('rounds', quick ? 1 : 3, 1, 20),
+    concurrency: args.int('concurrency', 64, 1, 1000),
+    channels: args.int('channels', 4, 1, 64),
+    durationMs: args.int('duration-ms', quick ? 1000 : 7000, 100, 600_000),
+    warmUpMs: args.int('warm-up-ms', quick ? 300 : 1500, 0, 60_000),
+    luaRequests: args.int('lua-requests', quick ? 5000 : 60_000, 100, 10_000_000),
+    stock: args.int('stock', 10_000_000, 1000, 1_000_000_000),
+    output: args.output,
+    serverCpuProf: args.string('server-cpu-prof') ?? '',
   };
   if (params.channels > params.concurrency) throw new RangeError(`--channels (${params.channels}) must not exceed --concurrency (${params.concurrency})`);
   return params;

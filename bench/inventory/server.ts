@@ -11,7 +11,7 @@ import { createGrpcServer } from '../../src/platform/grpc-server';
 import { createLogger } from '../../src/platform/logger';
 import { closeRedis, connectRedis, createRedis } from '../../src/platform/redis';
 import { createProductCatalogParts, productCatalogSettings } from '../../src/services/productcatalog/wiring';
-import { announceReady } from '../lib/child-server';
+import { announceReady, exitOnSigterm } from '../lib/child-server';
 
 export interface ServerSpec {
   /** Stock key namespace ({<ns>:inv:N}). */
@@ -50,21 +50,9 @@ async function main(): Promise<void> {
   server.add(InventoryServiceService, parts.inventoryHandlers);
   const port = await server.listen(0, '127.0.0.1');
 
-  let stopping = false;
-  process.on('SIGTERM', () => {
-    if (stopping) return;
-    stopping = true;
-    // Drain in-flight calls, then close the clients they used.
-    void server
-      .stop()
-      .then(() => Promise.all([closeRedis(redis), database.close()]))
-      .then(
-        () => process.exit(0),
-        err => {
-          process.stderr.write(`bench server stop failed: ${String(err)}\n`);
-          process.exit(1);
-        },
-      );
+  exitOnSigterm(async () => {
+    await server.stop();
+    await Promise.all([closeRedis(redis), database.close()]);
   });
 
   const s = parts.stock.settings;

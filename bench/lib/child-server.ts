@@ -16,6 +16,27 @@ export function announceReady(info: unknown): void {
   process.stdout.write(`${READY_PREFIX}${JSON.stringify(info)}\n`);
 }
 
+/**
+ * In the child: on the first SIGTERM run `stop` (drain in-flight calls, then close the clients they used)
+ * and exit 0, or 1 after printing why it failed.
+ */
+export function exitOnSigterm(stop: () => Promise<unknown>): void {
+  let stopping = false;
+  process.on('SIGTERM', () => {
+    if (stopping) return;
+    stopping = true;
+    void Promise.resolve()
+      .then(stop)
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`bench server stop failed: ${String(err)}\n`);
+          process.exit(1);
+        },
+      );
+  });
+}
+
 export function startChildServer<T>(opts: {
   /** A .ts file, run with tsx. */
   readonly entry: string;

@@ -19,7 +19,7 @@ import { createCreationHandler } from '../../src/services/order/workers/creation
 import { createDeadLetterRepo } from '../../src/services/order/workers/dlq-repo';
 import { startStockWorkers } from '../../src/services/productcatalog/workers';
 import { createProductCatalogParts, productCatalogSettings } from '../../src/services/productcatalog/wiring';
-import { announceReady } from '../lib/child-server';
+import { announceReady, exitOnSigterm } from '../lib/child-server';
 
 export interface PipelineSpec {
   readonly namespace: string;
@@ -91,15 +91,10 @@ async function main(): Promise<void> {
   server.add(InventoryServiceService, parts.inventoryHandlers);
   const port = await server.listen(0, '127.0.0.1');
 
-  let stopping = false;
-  process.on('SIGTERM', () => {
-    if (stopping) return;
-    stopping = true;
-    void server
-      .stop()
-      .then(() => Promise.all([workers.stop(), consumer.stop()]))
-      .then(() => Promise.all([closeRedis(redis), database.close()]))
-      .then(() => process.exit(0), () => process.exit(1));
+  exitOnSigterm(async () => {
+    await server.stop();
+    await Promise.all([workers.stop(), consumer.stop()]);
+    await Promise.all([closeRedis(redis), database.close()]);
   });
   announceReady({ port } satisfies PipelineReady);
 }

@@ -2,8 +2,6 @@
 // Two fixed-window counters, the previous one weighted by how much of it still overlaps the sliding
 // window: O(1) memory and one Lua call per check, shared by every replica. Smooth enough for abuse
 // control; not an exact log (a burst at a window edge can briefly reach ~limit more).
-import { isIP } from 'node:net';
-import type { Metadata } from '@grpc/grpc-js';
 import type { Clock } from './clock';
 import { ResourceExhaustedError, UnavailableError } from './errors';
 import type { RedisClient } from './redis';
@@ -110,50 +108,4 @@ export function createRateLimiter(deps: RateLimiterDeps): RateLimiter {
       }
     },
   };
-}
-
-/** "ipv4:"/"ipv6:" scheme off, "[host]:port" → host; `port` says whether a port may still trail. */
-function hostPart(text: string): { host: string; portMayTrail: boolean } {
-  const bare = text.trim().replace(/^ipv[46]:/, '');
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(bare);
-  return bracketed ? { host: bracketed[1] as string, portMayTrail: false } : { host: bare, portMayTrail: true };
-}
-
-/** IPv4-mapped IPv6 ("::ffff:1.2.3.4") counts as the IPv4 address; IPv6 in lower case. */
-function canonicalIp(ip: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  return mapped ? (mapped[1] as string) : ip.toLowerCase();
-}
-
-/** grpc-js peers always end in ":<port>" ("1.2.3.4:5", "::1:5" — IPv6 unbracketed, "[::1]:5"). */
-function peerIp(peer: string): string {
-  const { host, portMayTrail } = hostPart(peer);
-  const withoutPort = portMayTrail ? host.replace(/:\d+$/, '') : host;
-  if (isIP(withoutPort)) return canonicalIp(withoutPort);
-  return isIP(host) ? canonicalIp(host) : peer;
-}
-
-/** The last x-forwarded-for hop: the one the trusted gateway appended (hops left of it are client-supplied). */
-function lastForwardedIp(metadata: Metadata): string | undefined {
-  const hops = metadata
-    .get('x-forwarded-for')
-    .filter((v): v is string => typeof v === 'string')
-    .flatMap(v => v.split(','))
-    .map(h => h.trim())
-    .filter(h => h !== '');
-  const last = hops[hops.length - 1];
-  if (last === undefined) return undefined;
-  const { host } = hostPart(last);
-  if (isIP(host)) return canonicalIp(host);
-  const v4WithPort = host.replace(/:\d+$/, '');
-  return isIP(v4WithPort) === 4 ? v4WithPort : undefined;
-}
-
-/**
- * The caller's IP for per-address limits: behind a trusted gateway (trustForwardedFor) the last
- * x-forwarded-for hop, else the TCP peer without its port; the peer text itself when unparsable.
- */
-export function clientAddress(call: { readonly peer: string; readonly metadata: Metadata }, trustForwardedFor: boolean): string {
-  const forwarded = trustForwardedFor ? lastForwardedIp(call.metadata) : undefined;
-  return forwarded ?? peerIp(call.peer);
 }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { PaymentDeadline } from '../../src/gen/shop/v1/events';
 import { OrderServiceClient, OrderServiceService } from '../../src/gen/shop/v1/order';
+import { createAdminGuard } from '../../src/platform/admin-auth';
 import { systemClock } from '../../src/platform/clock';
 import { createGrpcClient, unary, type CallOptions } from '../../src/platform/grpc-client';
 import {
@@ -23,7 +24,6 @@ import { createDeadLetterRepo, type DeadLetterRepo } from '../../src/services/or
 import { createDlqWorker, type DlqWorker } from '../../src/services/order/workers/dlq-worker';
 import { schedulePaymentDeadline } from '../../src/services/order/workers/timeout-schedule';
 import { createTimeoutWorkers, type TimeoutWorkers } from '../../src/services/order/workers/timeout-workers';
-import { createAdminGuard } from '../../src/services/productcatalog/inventory/admin-auth';
 import { uniqueId } from '../support/ids';
 import { testConfig } from '../support/test-config';
 import { useTestDatabase } from '../support/test-database';

@@ -12,13 +12,14 @@ import { PlaceOrderRequest, PlaceOrderResponse, type CartItem } from '../../gen/
 import { OrderSource, type OrderDraft } from '../../gen/shop/v1/common';
 import { BreakerOpenError } from '../../platform/breaker';
 import type { CallContext } from '../../platform/call-context';
+import { clientAddress } from '../../platform/client-address';
 import type { Clock } from '../../platform/clock';
 import { clientKeyOf, fingerprint, idempotencyKey, type Idempotency, type IdempotencyKey, type ReplyCodec } from '../../platform/idempotency';
 import { UnavailableError } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { orderPlaced } from '../../platform/metrics/app-metrics';
 import { formatMoney } from '../../platform/money';
-import { clientAddress, type RateLimiter, type RateRule } from '../../platform/rate-limit';
+import type { RateLimiter, RateRule } from '../../platform/rate-limit';
 import { cartFingerprintText, cartLines } from './cart-lines';
 import { DEPENDENCIES, type CheckoutClients } from './clients';
 import type { OrderEpochs } from './order-epochs';

@@ -4,11 +4,11 @@
 // idempotent no-op (already_replayed = true, nothing published): an operator retrying the call never
 // causes a second delivery. Consumers are idempotent, so two concurrent first replays are harmless.
 import type { DeadLetter, OrderServiceService } from '../../gen/shop/v1/order';
+import type { AdminGuard } from '../../platform/admin-auth';
 import type { Clock } from '../../platform/clock';
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from '../../platform/errors';
 import type { AsyncServiceImpl } from '../../platform/grpc-server';
 import { MqInvalidMessageError, type MqSendRequest, type MqSendResult } from '../../platform/mq';
-import type { AdminGuard } from '../productcatalog/inventory/admin-auth';
 import { kindOfTopic, replayMessage, type DlqSource, type StoredDeadLetter } from './workers/dlq-letters';
 import type { DeadLetterRepo } from './workers/dlq-repo';
 

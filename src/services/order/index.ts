@@ -5,12 +5,13 @@
 import { PaymentServiceClient } from '../../gen/hipstershop/demo';
 import { InventoryServiceClient } from '../../gen/shop/v1/inventory';
 import { OrderServiceService } from '../../gen/shop/v1/order';
+import { createAdminGuard } from '../../platform/admin-auth';
 import type { Config } from '../../platform/config';
 import { UnavailableError } from '../../platform/errors';
 import { createGrpcClient } from '../../platform/grpc-client';
 import { createMqProducer, type MqProducer, type MqSendRequest } from '../../platform/mq';
+import { createPeriodicLoop } from '../../platform/periodic-loop';
 import { createChargeRepo } from '../payment/charge-repo';
-import { createAdminGuard } from '../productcatalog/inventory/admin-auth';
 import type { RunningService, ServiceModule } from '../registry';
 import type { Runtime } from '../runtime';
 import { serveGrpc, service } from '../serve';
@@ -28,7 +29,6 @@ import { createFailureNotes, DEFAULT_NOTE_TTL_MS } from './workers/dlq-failure-n
 import { createDeadLetterRepo } from './workers/dlq-repo';
 import { orderDlqSources } from './workers/dlq-sources';
 import { createOrderConsumer, keepConsuming, type OrderConsumerSettings } from './workers/order-consumers';
-import { createPeriodicLoop } from './workers/periodic';
 import { createStatusHandler } from './workers/status-consumer';
 import { ORDER_TIMEOUT_TOPIC } from './workers/timeout-schedule';
 

@@ -10,12 +10,12 @@ import {
   type ItemConfig,
   type StockInfo,
 } from '../../gen/shop/v1/inventory';
+import type { AdminGuard } from '../../platform/admin-auth';
 import type { Clock } from '../../platform/clock';
 import { InvalidArgumentError } from '../../platform/errors';
 import { reservations, stockChargeSuccess } from '../../platform/metrics/app-metrics';
 import type { AsyncServiceImpl } from '../../platform/grpc-server';
 import { ProductNotFoundError } from './catalog/errors';
-import type { AdminGuard } from './inventory/admin-auth';
 import type { ItemRow, ItemStore } from './inventory/item-store';
 import type { KnownProducts } from './inventory/known-products';
 import { encodeOrderPayload } from './inventory/order-payload';

@@ -1,5 +1,6 @@
 // Builds the productcatalog process's parts from its clients: the catalog (MySQL + Redis cache), the
 // Redis stock domain and both gRPC handler sets. index.ts serves them; tests serve them on port 0.
+import { createAdminGuard } from '../../platform/admin-auth';
 import type { Clock } from '../../platform/clock';
 import type { Config } from '../../platform/config';
 import type { Db } from '../../platform/db';
@@ -9,7 +10,6 @@ import { createCatalog, type Catalog, type CatalogSettings } from './catalog/cat
 import { createProductRepo } from './catalog/product-repo';
 import type { ProductSource } from './catalog/types';
 import { createCatalogHandlers } from './catalog-server';
-import { createAdminGuard } from './inventory/admin-auth';
 import { createItemStore, type ItemStore } from './inventory/item-store';
 import { createKnownProducts } from './inventory/known-products';
 import { createInventoryHandlers } from './inventory-server';

@@ -7,6 +7,7 @@ import { PaymentServiceClient, PaymentServiceService } from '../../../src/gen/hi
 import { OrderSource, type OrderDraft } from '../../../src/gen/shop/v1/common';
 import { InventoryServiceClient, InventoryServiceService, ReserveOutcome, WarmUpOutcome } from '../../../src/gen/shop/v1/inventory';
 import { OrderServiceClient, OrderServiceService } from '../../../src/gen/shop/v1/order';
+import { createAdminGuard } from '../../../src/platform/admin-auth';
 import { systemClock, type Clock } from '../../../src/platform/clock';
 import type { Db } from '../../../src/platform/db';
 import { createGrpcClient, unary } from '../../../src/platform/grpc-client';
@@ -22,7 +23,6 @@ import { orderFromDraft } from '../../../src/services/order/draft';
 import type { StatusEventInput } from '../../../src/services/order/status-event';
 import { createOrderParts, type OrderParts } from '../../../src/services/order/wiring';
 import { createDeadLetterRepo } from '../../../src/services/order/workers/dlq-repo';
-import { createAdminGuard } from '../../../src/services/productcatalog/inventory/admin-auth';
 import type { SeedItem } from '../../../src/services/productcatalog/seed/seed-data';
 import { SEED_ITEMS } from '../../../src/services/productcatalog/seed/seed-data';
 import { seedProducts } from '../../../src/services/productcatalog/seed/seed-products';

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { BuyRequest, BuyResponse, BuyResult } from '../../../gen/shop/v1/flashsale';
 import type { CallContext } from '../../../platform/call-context';
+import { clientAddress } from '../../../platform/client-address';
 import type { Clock } from '../../../platform/clock';
 import { InvalidArgumentError } from '../../../platform/errors';
 import { clientKeyOf, fingerprint, idempotencyKey, type Idempotency, type ReplyCodec } from '../../../platform/idempotency';
@@ -18,7 +19,6 @@ import type { Money } from '../../../platform/money';
 import type { RateLimiter } from '../../../platform/rate-limit';
 import type { SoldOutFlags } from '../../productcatalog/stock';
 import type { BuyerMarks } from './buyer-marks';
-import { clientAddress } from './client-address';
 import { SaleItemNotFoundError, SaleNotReadyError } from './errors';
 import type { InventoryPort } from './inventory-port';
 import { buildOrderDraft } from './order-draft';

@@ -7,10 +7,10 @@
 import { ReleaseReason } from '../../../gen/shop/v1/common';
 import type { Clock } from '../../../platform/clock';
 import type { Logger } from '../../../platform/logger';
+import { createPeriodicLoop, type PeriodicLoop } from '../../../platform/periodic-loop';
 import { completeCancellation, redriveReleases, type CancelOrderDeps } from '../cancel-order';
 import type { OrderRepo } from '../order-repo';
 import type { OrderHeader } from '../types';
-import { createPeriodicLoop, type PeriodicLoop } from './periodic';
 
 export const TIMEOUT_CANCEL_REASON = 'payment window expired';
 

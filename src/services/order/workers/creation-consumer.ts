@@ -13,16 +13,13 @@
 //   the buyer's result becomes FAIL, and the stock is released (when a releaser is wired).
 // Ack happens only after the commit; the buyer's result key is written by the repo's onCommitted listener.
 import { ReleaseReason } from '../../../gen/shop/v1/common';
-import type { Clock } from '../../../platform/clock';
-import type { Logger } from '../../../platform/logger';
 import { ack, retryLater, type MqBatchHandler, type MqMessage, type MqOutcome } from '../../../platform/mq';
 import type { InventoryReleaser } from '../clients/inventory-releaser';
 import { decodeOrderCreatedBody, InvalidOrderMessageError, orderFromDraft } from '../draft';
 import type { OrderRepo } from '../order-repo';
 import type { ResultStore } from '../result-store';
 import type { NewOrder } from '../types';
-import type { NewDeadLetter } from './dlq-letters';
-import type { FailureNotes } from './dlq-failure-notes';
+import { failureMessage, type OrderHandlerDeps } from './handler-deps';
 
 export interface CreationStats {
   inserted: number;
@@ -34,25 +31,16 @@ export interface CreationStats {
   pendingRefused: number;
 }
 
-export interface CreationHandlerDeps {
+export interface CreationHandlerDeps extends OrderHandlerDeps {
   readonly repo: Pick<OrderRepo, 'insertBatch'>;
-  readonly deadLetters: { store(letters: readonly NewDeadLetter[]): Promise<number> };
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly topic: string;
-  readonly group: string;
-  readonly retryDelayMs: number;
   readonly results?: Pick<ResultStore, 'markFailed'>;
   /** Gives the stock of a permanently invalid order back. */
   readonly inventory?: InventoryReleaser;
-  readonly notes?: FailureNotes;
   /** Tests: called after each committed insert with the ids it covered (crash there). */
   readonly afterCommit?: (orderIds: readonly string[]) => void | Promise<void>;
 }
 
 type Decoded = { msg: MqMessage; index: number; order: NewOrder } | { msg: MqMessage; index: number; invalid: InvalidOrderMessageError; orderId: string; userId: string };
-
-const message = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 900);
 
 export function createCreationHandler(deps: CreationHandlerDeps): MqBatchHandler & { stats(): CreationStats } {
   const log = deps.logger.child({ worker: 'order-creation', group: deps.group });
@@ -89,14 +77,14 @@ export function createCreationHandler(deps: CreationHandlerDeps): MqBatchHandler
       if (items.length > 1) {
         stats.splits++;
         const half = Math.ceil(items.length / 2);
-        log.warn({ size: items.length, reason: message(err) }, 'order batch failed; splitting');
+        log.warn({ size: items.length, reason: failureMessage(err) }, 'order batch failed; splitting');
         await insert(items.slice(0, half), outcomes);
         await insert(items.slice(half), outcomes);
         return;
       }
       const [one] = items as [{ msg: MqMessage; index: number; order: NewOrder }];
       stats.retried++;
-      const reason = message(err);
+      const reason = failureMessage(err);
       log.error({ orderId: one.order.orderId, attempt: one.msg.deliveryAttempt, reason }, 'order insert failed; will be redelivered');
       await deps.notes?.record(deps.group, one.msg.messageId, reason, one.msg.deliveryAttempt);
       outcomes[one.index] = retryLater(deps.retryDelayMs);
@@ -120,7 +108,7 @@ export function createCreationHandler(deps: CreationHandlerDeps): MqBatchHandler
         },
       ]);
     } catch (err) {
-      log.error({ messageId: d.msg.messageId, reason: message(err) }, 'could not store a dead letter; will retry');
+      log.error({ messageId: d.msg.messageId, reason: failureMessage(err) }, 'could not store a dead letter; will retry');
       outcomes[d.index] = retryLater(deps.retryDelayMs);
       return;
     }
@@ -129,9 +117,9 @@ export function createCreationHandler(deps: CreationHandlerDeps): MqBatchHandler
     outcomes[d.index] = ack;
     if (d.orderId === '') return;
     // Best effort: the letter is stored; an operator can still release by hand.
-    await deps.results?.markFailed(d.orderId, d.userId, d.invalid.message).catch(err => log.warn({ reason: message(err) }, 'FAIL result not written'));
+    await deps.results?.markFailed(d.orderId, d.userId, d.invalid.message).catch(err => log.warn({ reason: failureMessage(err) }, 'FAIL result not written'));
     await deps.inventory?.release(d.orderId, ReleaseReason.RELEASE_REASON_CHECKOUT_FAILED, reason)
-      .catch(err => log.warn({ orderId: d.orderId, reason: message(err) }, 'stock of an invalid order not released'));
+      .catch(err => log.warn({ orderId: d.orderId, reason: failureMessage(err) }, 'stock of an invalid order not released'));
   }
 
   const handler = async (batch: readonly MqMessage[]): Promise<readonly MqOutcome[]> => {

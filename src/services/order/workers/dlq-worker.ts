@@ -2,10 +2,10 @@
 // letter is stored once per (group, message id), so a redelivered DLQ message or a second replica is harmless.
 // The DLQ copy is acked only after its row is durable; while MySQL is down the batch is retried with backoff.
 import type { Clock } from '../../../platform/clock';
+import { dbErrorReason } from '../../../platform/db-errors';
 import type { Logger } from '../../../platform/logger';
 import { ack, createDlqReader, retryLater, type MqConsumer, type MqMessage, type MqOutcome } from '../../../platform/mq';
 import { backoffDelay, type BackoffPolicy } from '../../../platform/mq/backoff';
-import { dbErrorReason } from '../../productcatalog/workers/db-errors';
 import { deadLetterFromMessage, exhaustedReason, type DlqSource } from './dlq-letters';
 import { keepConsuming } from './order-consumers';
 import type { FailureNotes } from './dlq-failure-notes';

@@ -4,8 +4,8 @@
 // tasks whose worker died are re-driven by the lease in shipping-worker, not by this scan.
 import type { Clock } from '../../../platform/clock';
 import type { Logger } from '../../../platform/logger';
+import { createPeriodicLoop, type PeriodicLoop } from '../../../platform/periodic-loop';
 import type { TaskRepo } from '../shipping/task-repo';
-import { createPeriodicLoop, type PeriodicLoop } from './periodic';
 
 export interface ShippingRecoverDeps {
   readonly tasks: Pick<TaskRepo, 'findPaidWithoutTask' | 'enqueue'>;

@@ -7,13 +7,13 @@ import { OrderStatus } from '../../../gen/shop/v1/common';
 import type { Clock } from '../../../platform/clock';
 import type { Logger } from '../../../platform/logger';
 import { shippingSuccess } from '../../../platform/metrics/app-metrics';
+import { createPeriodicLoop, type PeriodicLoop } from '../../../platform/periodic-loop';
 import type { OrderRepo } from '../order-repo';
 import type { ConfirmationSender, Shipper } from '../shipping/fulfilment-clients';
 import { classifyCallError, nextStep, type RetryPolicy } from '../shipping/retry-policy';
 import type { ClaimedTask, TaskRepo } from '../shipping/task-repo';
 import type { StatusEventInput } from '../status-event';
 import type { OrderChange, OrderRecord } from '../types';
-import { createPeriodicLoop, type PeriodicLoop } from './periodic';
 
 export interface ShippingWorkerDeps {
   readonly tasks: TaskRepo;

@@ -5,13 +5,10 @@
 //   "refused, already there" and counted apart);
 // - undecodable / not a transition target → dead_letters right away → ack;
 // - a database error → retryLater; later messages of the same order in the batch wait too (FIFO).
-import type { Clock } from '../../../platform/clock';
-import type { Logger } from '../../../platform/logger';
 import { ack, retryLater, type MqBatchHandler, type MqMessage, type MqOutcome } from '../../../platform/mq';
 import type { OrderRepo } from '../order-repo';
 import { decodeStatusEvent, InvalidStatusEventError } from '../status-event';
-import type { NewDeadLetter } from './dlq-letters';
-import type { FailureNotes } from './dlq-failure-notes';
+import { failureMessage, type OrderHandlerDeps } from './handler-deps';
 
 export interface StatusStats {
   applied: number;
@@ -22,20 +19,11 @@ export interface StatusStats {
   retried: number;
 }
 
-export interface StatusHandlerDeps {
+export interface StatusHandlerDeps extends OrderHandlerDeps {
   readonly repo: Pick<OrderRepo, 'transitionOrKeep'>;
-  readonly deadLetters: { store(letters: readonly NewDeadLetter[]): Promise<number> };
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly topic: string;
-  readonly group: string;
-  readonly retryDelayMs: number;
-  readonly notes?: FailureNotes;
   /** Called for each refused transition (metrics). */
   readonly onRefused?: (from: string, to: string) => void;
 }
-
-const message = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 900);
 
 export function createStatusHandler(deps: StatusHandlerDeps): MqBatchHandler & { stats(): StatusStats } {
   const log = deps.logger.child({ worker: 'order-status', group: deps.group });
@@ -105,7 +93,7 @@ export function createStatusHandler(deps: StatusHandlerDeps): MqBatchHandler & {
       } catch (err) {
         stats.retried++;
         held.add(group);
-        const reason = message(err);
+        const reason = failureMessage(err);
         log.error({ messageId: msg.messageId, attempt: msg.deliveryAttempt, reason }, 'status event failed; will be redelivered');
         await deps.notes?.record(deps.group, msg.messageId, reason, msg.deliveryAttempt);
         outcomes.push(retryLater(deps.retryDelayMs));

@@ -1,6 +1,7 @@
 // Crash recovery for cross-shard orders: parts HELD longer than partTimeoutMs are resolved from their
 // home shard's decision (part-resolver.ts). A pass is safe on several replicas at once.
 import type { Clock } from '../../../platform/clock';
+import { createPeriodicLoop } from '../../../platform/periodic-loop';
 import type { PartResolver } from './part-resolver';
 import type { StockKeys } from './stock-keys';
 import type { StockSettings } from './stock-settings';
@@ -57,36 +58,16 @@ export function createPartSweeper(deps: {
   logger?: StockLogger;
 }): PartSweeper {
   const { sweep, clock, intervalMs, logger } = deps;
-  let controller: AbortController | undefined;
-  let loop: Promise<void> | undefined;
-
-  async function run(signal: AbortSignal) {
-    while (!signal.aborted) {
-      try {
-        const report = await sweep();
-        if (report.settled + report.aborted > 0) logger?.warn({ ...report }, 'stale cross-shard stock parts resolved');
-      } catch (err) {
-        logger?.warn({ err }, 'stock part sweep failed; retrying next interval');
-      }
-      try {
-        await clock.sleep(intervalMs, signal);
-      } catch {
-        return; // aborted by stop()
-      }
-    }
-  }
-
-  return {
-    start() {
-      if (loop) return;
-      controller = new AbortController();
-      loop = run(controller.signal);
-    },
-    async stop() {
-      controller?.abort();
-      await loop;
-      loop = undefined;
-      controller = undefined;
-    },
+  const pass = async () => {
+    const report = await sweep();
+    if (report.settled + report.aborted > 0) logger?.warn({ ...report }, 'stale cross-shard stock parts resolved');
+    return false; // one pass covers every shard; the next one waits an interval
   };
+  return createPeriodicLoop(pass, {
+    name: 'part-sweeper',
+    intervalMs,
+    clock,
+    // StockLogger is warn-only: failures are logged, the loop's "recovered" note is not.
+    logger: { info: () => undefined, warn: (obj, msg) => logger?.warn(obj, msg) },
+  });
 }

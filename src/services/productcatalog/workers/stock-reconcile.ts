@@ -15,10 +15,10 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { products, stockApplied } from '../../../db/schema';
 import type { Db } from '../../../platform/db';
+import { classifyDbError, dbErrorReason } from '../../../platform/db-errors';
 import { FailedPreconditionError } from '../../../platform/errors';
 import type { RedisClient } from '../../../platform/redis';
 import { parseStockChange, type RealignReply, type StockChangeRecord, type StockService } from '../stock';
-import { classifyDbError, dbErrorReason } from './db-errors';
 import { applyStockBatch } from './stock-applier';
 import { groupInfos, toEntries, type StreamEntry } from './stream-entries';
 import { compareStreamIds } from './stream-ids';

@@ -10,11 +10,11 @@
 //     retried in hand with backoff. Never ack what was not applied (seckill.md 1.11 i).
 import type { Clock } from '../../../platform/clock';
 import type { Db } from '../../../platform/db';
+import { classifyDbError, dbErrorReason } from '../../../platform/db-errors';
 import type { Logger } from '../../../platform/logger';
 import type { RedisClient } from '../../../platform/redis';
 import { repoFlushEntries, repoFlushSuccess } from '../../../platform/metrics/app-metrics';
 import { parseStockChange, type DeadStockEntry, type StockChangeRecord, type StockService } from '../stock';
-import { classifyDbError, dbErrorReason } from './db-errors';
 import { createDeadLetterer } from './dead-stream';
 import { applyStockBatch, type ApplyHooks } from './stock-applier';
 import type { Rejection, StockPlan } from './stock-plan';

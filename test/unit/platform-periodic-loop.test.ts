@@ -1,7 +1,7 @@
-// The background loop behind the order service's scans and pollers (workers/periodic.ts), on a manual clock.
+// The background loop behind the order service's scans and pollers (src/platform/periodic-loop.ts), on a manual clock.
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/platform/clock';
-import { createPeriodicLoop } from '../../src/services/order/workers/periodic';
+import { createPeriodicLoop } from '../../src/platform/periodic-loop';
 import { testLogger } from '../support/test-logger';
 
 const tick = () => new Promise(resolve => setImmediate(resolve));

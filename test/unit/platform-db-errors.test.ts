@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { classifyDbError, dbErrorReason } from '../../src/services/productcatalog/workers/db-errors';
+import { classifyDbError, dbErrorReason } from '../../src/platform/db-errors';
 
 const sqlErr = (errno: number, code: string, sqlMessage = 'boom') => Object.assign(new Error(sqlMessage), { errno, code, sqlMessage });
 const wrapped = (cause: unknown) => Object.assign(new Error('Failed query: UPDATE ...'), { cause });

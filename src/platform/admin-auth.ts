@@ -1,9 +1,9 @@
-// Admin RPCs (WarmUp, Release, ConfigureItem) need `authorization: Bearer <ADMIN_TOKEN>`.
+// Admin RPCs (inventory WarmUp/Release/ConfigureItem, order dead letters) need `authorization: Bearer <ADMIN_TOKEN>`.
 // An empty ADMIN_TOKEN turns them off. The token is compared in constant time over SHA-256 digests
 // (equal lengths, so nothing leaks through timing) and is never logged or echoed.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Metadata } from '@grpc/grpc-js';
-import { PermissionDeniedError, UnauthenticatedError } from '../../../platform/errors';
+import { PermissionDeniedError, UnauthenticatedError } from './errors';
 
 export const AUTHORIZATION_HEADER = 'authorization';
 

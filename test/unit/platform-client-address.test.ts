@@ -1,6 +1,7 @@
+// The caller's address: TCP peer without its port, or the last x-forwarded-for hop behind a trusted gateway.
 import assert from 'node:assert/strict';
 import { Metadata } from '@grpc/grpc-js';
-import { clientAddress, forwardedIp, peerIp } from '../../src/services/checkout/flashsale/client-address';
+import { clientAddress, lastForwardedIp, peerIp } from '../../src/platform/client-address';
 
 const md = (...values: string[]) => {
   const m = new Metadata();
@@ -8,7 +9,7 @@ const md = (...values: string[]) => {
   return m;
 };
 
-describe('flash-sale client address', () => {
+describe('client address (per-IP limits of PlaceOrder and flash-sale Buy)', () => {
   it('strips the port grpc-js appends to the peer, for IPv4 and IPv6', () => {
     assert.equal(peerIp('127.0.0.1:54321'), '127.0.0.1');
     assert.equal(peerIp('::1:5050'), '::1'); // "::1:5050" alone would be a valid IPv6 address
@@ -21,12 +22,12 @@ describe('flash-sale client address', () => {
   });
 
   it('takes the last x-forwarded-for hop (the one the trusted gateway appended)', () => {
-    assert.equal(forwardedIp(md('198.51.100.1, 203.0.113.7')), '203.0.113.7');
-    assert.equal(forwardedIp(md('198.51.100.1', '203.0.113.9')), '203.0.113.9');
-    assert.equal(forwardedIp(md('2001:db8::1:2')), '2001:db8::1:2');
-    assert.equal(forwardedIp(md('203.0.113.7:8080')), '203.0.113.7');
-    assert.equal(forwardedIp(md('not-an-ip')), undefined);
-    assert.equal(forwardedIp(md()), undefined);
+    assert.equal(lastForwardedIp(md('198.51.100.1, 203.0.113.7')), '203.0.113.7');
+    assert.equal(lastForwardedIp(md('198.51.100.1', '203.0.113.9')), '203.0.113.9');
+    assert.equal(lastForwardedIp(md('2001:db8::1:2')), '2001:db8::1:2');
+    assert.equal(lastForwardedIp(md('203.0.113.7:8080')), '203.0.113.7');
+    assert.equal(lastForwardedIp(md('not-an-ip')), undefined);
+    assert.equal(lastForwardedIp(md()), undefined);
   });
 
   it('uses x-forwarded-for only when trusted, else (or when unusable) the peer', () => {

@@ -1,8 +1,8 @@
 // A periodic background pass with a graceful stop: the pass in flight finishes, the sleep is cut short.
 // A pass that reports a full batch runs again at once, so a backlog drains without waiting intervals.
-import type { Clock } from '../../../platform/clock';
-import type { Logger } from '../../../platform/logger';
-import { inRootSpan } from '../../../platform/telemetry/spans';
+// Behind the order service's scans and pollers and productcatalog's stock part sweeper.
+import type { Clock } from './clock';
+import { inRootSpan } from './telemetry/spans';
 
 export interface PeriodicPass {
   /** Returns true when there is probably more to do right away (a full batch). */
@@ -19,11 +19,17 @@ export interface PeriodicLoop {
   wake(): void;
 }
 
+/** What the loop logs through (a pino Logger fits). */
+export interface PeriodicLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
 export interface PeriodicOptions {
   readonly name: string;
   readonly intervalMs: number;
   readonly clock: Clock;
-  readonly logger: Logger;
+  readonly logger: PeriodicLogger;
   /** Wait before the first pass (spreads replicas that start together); default 0. */
   readonly initialDelayMs?: number;
 }
@@ -86,6 +92,8 @@ export function createPeriodicLoop(pass: PeriodicPass, opts: PeriodicOptions): P
       controller?.abort();
       await loop;
       await current.catch(() => undefined);
+      loop = undefined; // start() may run it again
+      controller = undefined;
     },
     runOnce,
     wake() {

@@ -1,7 +1,7 @@
 // Which MySQL failures say something about the DATA of an entry (the same rows will fail again) and which
 // say the database is unhappy (down, locked, overloaded, misconfigured, grants revoked). Only the first
 // kind may ever count towards dead-lettering; anything unrecognised is treated as transient, because
-// retrying a good entry costs a delay while dead-lettering it would lose a stock change.
+// retrying a good entry costs a delay while dead-lettering it would lose a change (a stock write, an order).
 
 /** MySQL/MariaDB error numbers caused by row contents. */
 const DATA_ERRNOS: ReadonlySet<number> = new Set([
