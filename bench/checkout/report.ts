@@ -42,8 +42,8 @@ export function markdownSection(phases: readonly Phase[], params: CheckoutBenchP
 [ghz](https://ghz.sh) with ${params.concurrency} calls in flight over ${Math.min(params.connections, params.concurrency)} HTTP/2 connection(s), a fixed number of calls
 per phase (after ${params.warmUp} unmeasured warm-up calls), against the whole shop in one Node process as \`make run\`
 serves it (one gRPC server per service), on the local stack. Each call is a new user. Requests are described by
-server reflection, except Buy: ghz cannot resolve the \`shop.v1\` descriptors our reflection serves, so it reads
-\`protos/shop/v1/flashsale.proto\`. PAID events go to the test topic \`it-checkout-status\`.
+server reflection (protoc's descriptor set, so Go clients resolve \`shop.v1\` too). PAID events go to the test topic
+\`it-checkout-status\`.
 
 ${phases.map(p => `- **${p.name}**: ${p.what} Check: ${p.check}.`).join('\n')}
 
