@@ -2,11 +2,7 @@
 // their stock into Redis. Idempotent: re-running never touches live stock unless --reset.
 // Usage: tsx scripts/seed.ts [--reset] [--sale-starts-at <ISO-8601>] [--no-warm-up]
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/platform/config';
-import { openDatabase } from '../src/platform/db';
-import { AppError } from '../src/platform/errors';
-import { createLogger } from '../src/platform/logger';
-import { closeRedis, connectRedis, createRedis } from '../src/platform/redis';
+import { runCli, withStoreClients } from './lib/cli';
 import { systemClock } from '../src/platform/clock';
 import { seedCatalog } from '../src/services/productcatalog/seed/seed';
 import { createProductCatalogParts, productCatalogSettings } from '../src/services/productcatalog/wiring';
@@ -36,12 +32,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const config = loadConfig();
-  const logger = createLogger(config, 'seed', { level: config.log.level === 'info' ? 'warn' : config.log.level });
-  const database = await openDatabase(config, { logger });
-  const redis = createRedis(config, { logger, name: 'seed' });
-  try {
-    await connectRedis(redis, config);
+  return withStoreClients('seed', async ({ config, logger, database, redis }) => {
     const parts = createProductCatalogParts({ redis, db: database.db, clock: systemClock, logger, adminToken: '', ...productCatalogSettings(config) });
     const rows = await seedCatalog(
       { db: database.db, stock: parts.stock, items: parts.items, catalog: parts.catalog, now: () => systemClock.now() },
@@ -53,19 +44,7 @@ async function main(): Promise<number> {
     const bad = rows.filter(r => r.warmUp !== 'WARMED' && r.warmUp !== 'SKIPPED');
     if (bad.length > 0) console.log(`${bad.length} item(s) not warmed: pending stock changes are still on their way to MySQL; retry later`);
     return bad.length > 0 ? 1 : 0;
-  } finally {
-    await closeRedis(redis);
-    await database.close();
-  }
+  });
 }
 
-main().then(
-  code => process.exit(code),
-  (err: unknown) => {
-    // Known failures (bad flags, unreachable MySQL/Redis, a refused --reset) are one line; bugs keep their stack.
-    const code = (err as { code?: unknown }).code;
-    const known = err instanceof AppError || (err instanceof Error && (['StartupError', 'ConfigError'].includes(err.name) || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))));
-    console.error(known ? (err as Error).message : err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(2);
-  },
-);
+runCli(main);

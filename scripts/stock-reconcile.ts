@@ -5,11 +5,8 @@
 // See src/services/productcatalog/workers/stock-reconcile.ts.
 // Exit: 0 nothing left to do, 1 the item still needs attention (or --apply was refused), 2 error.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/platform/config';
-import { openDatabase } from '../src/platform/db';
-import { AppError, FailedPreconditionError } from '../src/platform/errors';
-import { createLogger } from '../src/platform/logger';
-import { closeRedis, connectRedis, createRedis } from '../src/platform/redis';
+import { FailedPreconditionError } from '../src/platform/errors';
+import { runCli, withStoreClients } from './lib/cli';
 import { systemClock } from '../src/platform/clock';
 import { createStockService } from '../src/services/productcatalog/stock';
 import { productCatalogSettings } from '../src/services/productcatalog/wiring';
@@ -88,12 +85,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const config = loadConfig();
-  const logger = createLogger(config, 'stock-reconcile', { level: config.log.level === 'info' ? 'warn' : config.log.level });
-  const database = await openDatabase(config, { logger });
-  const redis = createRedis(config, { logger, name: 'stock-reconcile' });
-  try {
-    await connectRedis(redis, config);
+  return withStoreClients('stock-reconcile', async ({ config, database, redis }) => {
     const { stockSettings } = productCatalogSettings(config);
     const stock = createStockService({ redis, clock: systemClock, settings: { ...stockSettings, namespace: cli.namespace } });
     const deps = { redis, db: database.db, stock, group: STOCK_WRITER_GROUP };
@@ -114,21 +106,7 @@ async function main(): Promise<number> {
       console.log(`  refused, nothing changed: ${err.message}`);
       return 1;
     }
-  } finally {
-    await closeRedis(redis);
-    await database.close();
-  }
+  });
 }
 
-main().then(
-  code => process.exit(code),
-  (err: unknown) => {
-    const code = (err as { code?: unknown }).code;
-    const known =
-      err instanceof UsageError ||
-      err instanceof AppError ||
-      (err instanceof Error && (['StartupError', 'ConfigError'].includes(err.name) || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))));
-    console.error(known ? (err as Error).message : err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(2);
-  },
-);
+runCli(main, err => err instanceof UsageError);
