@@ -1,18 +1,21 @@
-// One trace across the asynchronous order path, recorded by an in-memory exporter in a child process
-// (telemetry/trace-child.ts: real Redis, MariaDB and RocketMQ; the instrumentations load first, as
-// src/instrumentation.ts makes them for main). How the spans relate:
+// One trace from a PlaceOrder across checkout, productcatalog's Reserve, Redis, the forwarder, RocketMQ
+// and the creation consumer, recorded by an in-memory exporter in a child process
+// (telemetry/trace-child.ts: the checkout harness on real Redis, MariaDB and RocketMQ; the
+// instrumentations load first, as src/instrumentation.ts makes them for main). How the spans relate:
 //
 //   trace T (the request):
-//     "checkout PlaceOrder (test caller)"                   INTERNAL, root (stands in for checkout)
-//       └ grpc.shop.v1.InventoryService/Reserve            CLIENT   (gRPC instrumentation, caller side)
-//           └ grpc.shop.v1.InventoryService/Reserve        SERVER   (productcatalog)
-//               ├ evalsha                                   CLIENT   (ioredis: the Reserve Lua script)
-//               └ send it-telemetry-orders                  PRODUCER (forwarder; parent = the context the
-//                   │                                                 Reserve stored in the stream entry)
-//                   └ grpc.apache.rocketmq.v2.MessagingService/SendMessage  CLIENT
+//     grpc.hipstershop.CheckoutService/PlaceOrder           CLIENT   root (the test's call)
+//       └ grpc.hipstershop.CheckoutService/PlaceOrder       SERVER   (checkout)
+//           └ grpc.shop.v1.InventoryService/Reserve         CLIENT   (checkout → productcatalog)
+//               └ grpc.shop.v1.InventoryService/Reserve     SERVER   (productcatalog)
+//                   ├ evalsha                               CLIENT   (ioredis: the Reserve Lua script)
+//                   └ send it-telemetry-orders              PRODUCER (forwarder; parent = the context the
+//                       │                                             Reserve stored in the stream entry)
+//                       └ grpc.apache.rocketmq.v2.MessagingService/SendMessage  CLIENT
 //   trace F (the forwarder's batch): "order-forwarder batch" CONSUMER root, linked to the Reserve server span
 //   trace B (the consumer's batch):  "process it-telemetry-orders" CONSUMER root (a batch mixes many
-//       requests, so it is not a child of one), linked to the PRODUCER span of every message in it
+//       requests, so it is not a child of one: the OTel batch rule), linked to the PRODUCER span of every
+//       message in it
 //         └ the mysql2 INSERT INTO `orders` … (inside the batch's transaction)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -21,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
 import { useTestDatabase } from '../support/test-database';
-import { CALLER_SPAN, type SpanRecord, type TraceChildReport, type TraceChildSpec } from './telemetry/trace-spec';
+import { PLACE_ORDER_SPAN, type SpanRecord, type TraceChildReport, type TraceChildSpec } from './telemetry/trace-spec';
 
 /** Declared in scripts/rocketmq/topics.txt; the consumer group is fresh per run. */
 const TOPIC = 'it-telemetry-orders';
@@ -38,7 +41,7 @@ function runChild(spec: TraceChildSpec): Promise<void> {
   });
 }
 
-describe('telemetry: one trace for a Reserve across Redis, the forwarder, RocketMQ and the creation consumer', function () {
+describe('telemetry: one trace for a PlaceOrder across checkout, Reserve, Redis, the forwarder, RocketMQ and the creation consumer', function () {
   this.timeout(180_000);
   const tdb = useTestDatabase();
   let report: TraceChildReport;
@@ -66,30 +69,45 @@ describe('telemetry: one trace for a Reserve across Redis, the forwarder, Rocket
     for (const s of report.spans) byId.set(s.spanId, s);
   });
 
-  const caller = () => one('caller span', s => s.spanId === report.callerSpanId && s.name === CALLER_SPAN);
+  const placeOrder = () => one('PlaceOrder server span', s => s.kind === SpanKind.SERVER && s.name === PLACE_ORDER_SPAN);
   const reserveServer = () =>
-    one('Reserve server span', s => s.kind === SpanKind.SERVER && s.name === 'grpc.shop.v1.InventoryService/Reserve' && s.traceId === caller().traceId);
+    one('Reserve server span', s => s.kind === SpanKind.SERVER && s.name === 'grpc.shop.v1.InventoryService/Reserve' && s.traceId === placeOrder().traceId);
   const send = () => one('forwarder send span', s => s.kind === SpanKind.PRODUCER && s.name === `send ${TOPIC}` && s.attributes['messaging.message.key'] === report.orderId);
   const batch = () => one('consumer batch span', s => s.kind === SpanKind.CONSUMER && s.name === `process ${TOPIC}` && s.links.some(l => l.spanId === send().spanId));
 
-  it('the Reserve server span belongs to the caller trace, under the caller span', () => {
+  it('the checkout PlaceOrder server span starts the trace (child of the test client span only)', () => {
+    const server = placeOrder();
+    if (server.parentSpanId !== undefined) {
+      const client = byId.get(server.parentSpanId);
+      assert.equal(client?.kind, SpanKind.CLIENT, 'its parent is the test gRPC client span');
+      assert.equal(client?.name, PLACE_ORDER_SPAN);
+      assert.equal(client?.parentSpanId, undefined, 'the client span is the root');
+      assert.equal(client?.traceId, server.traceId);
+    }
+  });
+
+  it('the Reserve client and server spans are descendants of PlaceOrder in the same trace', () => {
     const server = reserveServer();
     assert.equal(server.parentSpanId === undefined, false);
-    assert.ok(under(server, caller()), 'Reserve server span below the caller span');
     const client = byId.get(server.parentSpanId!);
     assert.equal(client?.kind, SpanKind.CLIENT, 'its parent is the gRPC client span');
+    assert.equal(client?.name, 'grpc.shop.v1.InventoryService/Reserve');
+    for (const s of [client!, server]) {
+      assert.equal(s.traceId, placeOrder().traceId, `${s.name} in the PlaceOrder trace`);
+      assert.ok(under(s, placeOrder()), `${s.name} below the PlaceOrder server span`);
+    }
   });
 
   it('the Reserve Lua script shows as a Redis EVALSHA child of the Reserve server span', () => {
     const server = reserveServer();
     const redis = report.spans.filter(s => s.parentSpanId === server.spanId && s.scope.includes('ioredis'));
     assert.ok(redis.some(s => /^evalsha$/i.test(s.name)), `Redis children: ${redis.map(s => s.name).join(', ')}`);
-    assert.ok(redis.every(s => s.traceId === caller().traceId));
+    assert.ok(redis.every(s => s.traceId === placeOrder().traceId));
   });
 
   it("the forwarder's send (PRODUCER) span continues the same trace, under the Reserve server span", () => {
     const s = send();
-    assert.equal(s.traceId, caller().traceId, 'same trace id as the request');
+    assert.equal(s.traceId, placeOrder().traceId, 'same trace id as the request');
     assert.equal(s.parentSpanId, reserveServer().spanId, 'parent = the context Reserve stored in the stream entry');
     assert.equal(s.attributes['messaging.destination.name'], TOPIC);
     assert.equal(typeof s.attributes['messaging.message.id'], 'string');
@@ -106,8 +124,8 @@ describe('telemetry: one trace for a Reserve across Redis, the forwarder, Rocket
   it("the consumer's batch span is a CONSUMER root linked to the send span", () => {
     const b = batch();
     assert.equal(b.parentSpanId, undefined, 'a root: one batch carries many traces');
-    assert.notEqual(b.traceId, caller().traceId);
-    assert.ok(b.links.some(l => l.traceId === caller().traceId && l.spanId === send().spanId), 'link to the producer span');
+    assert.notEqual(b.traceId, placeOrder().traceId);
+    assert.ok(b.links.some(l => l.traceId === placeOrder().traceId && l.spanId === send().spanId), 'link to the producer span');
     assert.ok(Number(b.attributes['messaging.batch.message_count']) >= 1);
   });
 

@@ -21,8 +21,8 @@ export interface SpanRecord {
 
 export interface TraceChildReport {
   readonly orderId: string;
-  readonly callerSpanId: string;
   readonly spans: readonly SpanRecord[];
 }
 
-export const CALLER_SPAN = 'checkout PlaceOrder (test caller)';
+/** The checkout RPC the trace starts at (client span in the child, server span in checkout). */
+export const PLACE_ORDER_SPAN = 'grpc.hipstershop.CheckoutService/PlaceOrder';
