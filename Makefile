@@ -42,7 +42,7 @@ stack-down: ## stop everything the stack script started
 	bash scripts/stack.sh down
 
 stack-status: ## one line per component
-	bash scripts/stack.sh status
+	bash scripts/stack.sh status --cluster
 
 stack-reset: ## stop and delete all local data (keeps downloads)
 	bash scripts/stack.sh reset
@@ -65,7 +65,7 @@ logs: ## follow the services' log
 smoke: deps ## check every service answers gRPC health SERVING
 	npx tsx scripts/smoke.ts
 
-test: stack-up deps ## everything: checks, unit and integration tests (ends with "N passed, N failed")
+test: stack-cluster deps ## everything: checks, unit and integration tests (ends with "N passed, N failed")
 	bash scripts/test.sh
 
 test-unit: deps
