@@ -6,7 +6,7 @@ NODE_STAMP := node_modules/.deps-stamp
 
 .PHONY: help deps build gen gen-check typecheck config-doc \
         stack-up stack-down stack-status stack-reset stack-cluster stack-topics \
-        run seed stop logs smoke bench-inventory bench-checkout bench-persist stock-reconcile grpcurl helm chart-check k8s image test test-unit test-integration clean
+        run seed stop logs smoke ledger sale fuzz chaos install-chromium test-browser bench-inventory bench-checkout bench-persist stock-reconcile grpcurl helm chart-check k8s image test test-unit test-integration clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -50,8 +50,8 @@ stack-reset: ## stop and delete all local data (keeps downloads)
 stack-topics: ## (re)create RocketMQ topics and groups
 	bash scripts/stack.sh topics
 
-run: stack-up build seed ## start the stack and every service (background), seeded catalog
-	bash scripts/services.sh start all
+run: stack-up build seed ## start the stack, every service and the HTTP gateway (background), seeded catalog
+	bash scripts/services.sh start all gateway
 
 seed: stack-up deps ## load the 9 upstream products + flash-sale items into MySQL, warm stock into Redis (idempotent; SEED_ARGS=--reset)
 	npx tsx scripts/seed.ts $(SEED_ARGS)
@@ -62,8 +62,8 @@ stop: ## stop the services started by `make run`
 logs: ## follow the services' log
 	tail -F .stack/services/services.log
 
-smoke: deps ## check every service answers gRPC health SERVING
-	npx tsx scripts/smoke.ts
+smoke: deps ## check every service answers gRPC health SERVING (and the gateway /readyz)
+	npx tsx scripts/smoke.ts all gateway
 
 test: stack-cluster deps ## everything: checks, unit and integration tests (ends with "N passed, N failed")
 	bash scripts/test.sh
@@ -73,6 +73,25 @@ test-unit: deps
 
 test-integration: stack-up deps
 	npx mocha --config .mocharc.integration.json
+
+ledger: deps ## check every invariant of the stock/order ledger (Redis, MySQL, backlogs); exit 1 on a breach (LEDGER_ARGS=--json / --wait-drain <ms> / --sku <id>)
+	npx tsx scripts/ledger.ts $(LEDGER_ARGS)
+
+sale: stack-up deps ## flash sale end to end against `make run` (own checkout, short payment window) + ledger verdict; rewrites BENCHMARKS "sale" (SALE_ARGS=--quick)
+	npx tsx bench/sale/main.ts $(SALE_ARGS)
+
+fuzz: stack-up deps ## hostile input: FUZZ_CASES (default 10000) seeded cases per public RPC against `main all` (FUZZ_SEED replays)
+	npx mocha --config .mocharc.fuzz.json
+
+chaos: deps ## fault injection: kill -9 Redis, RocketMQ, MariaDB, order, productcatalog during a sale; ledger must stay clean (isolated stack .stack/chaos, ports +1000)
+	npx mocha --config .mocharc.chaos.json
+
+install-chromium: ## install Debian's chromium for the browser tests (apt, root) and print its path
+	bash scripts/install-chromium.sh
+
+test-browser: stack-up deps ## sale page + operator dashboard in headless chromium; screenshots in test-artifacts/
+	bash scripts/install-chromium.sh
+	npx mocha --config .mocharc.browser.json
 
 bench-inventory: stack-up deps ## Reserve over gRPC vs raw Lua ceiling vs naive MySQL; rewrites its BENCHMARKS.md section (BENCH_ARGS=--quick)
 	npx tsx bench/inventory/main.ts $(BENCH_ARGS)

@@ -25,6 +25,9 @@ start() {
   # Local runs get an admin token (for WarmUp/Release/dead-letter replay) kept in .stack/admin-token.
   [[ -s .stack/admin-token ]] || node -e 'console.log(require("crypto").randomBytes(18).toString("base64url"))' >.stack/admin-token
   export ADMIN_TOKEN=${ADMIN_TOKEN:-$(cat .stack/admin-token)}
+  # …and a session-signing key for the gateway, kept in .stack/gateway-session-secret.
+  [[ -s .stack/gateway-session-secret ]] || node -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))' >.stack/gateway-session-secret
+  export GATEWAY_SESSION_SECRET=${GATEWAY_SESSION_SECRET:-$(cat .stack/gateway-session-secret)}
   stop >/dev/null
   node --enable-source-maps dist/src/main.js "$@" >>"$log" 2>&1 &
   echo $! >"$pidfile"

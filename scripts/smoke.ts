@@ -26,6 +26,16 @@ async function main(): Promise<number> {
   const modules = selectServices(process.argv.slice(2));
   let failures = 0;
   for (const m of modules) {
+    if (m.kind === 'http') {
+      const url = `http://127.0.0.1:${m.port(config)}/readyz`;
+      const r = await fetch(url, { signal: AbortSignal.timeout(3_000) }).then(
+        x => (x.ok ? 'SERVING' : `HTTP ${x.status}`),
+        (e: Error) => `error: ${e.message}`,
+      );
+      if (r !== 'SERVING') failures++;
+      console.log(`${r === 'SERVING' ? 'ok  ' : 'FAIL'} ${m.name.padEnd(15)} ${`127.0.0.1:${m.port(config)}`.padEnd(16)} /readyz=${r}`);
+      continue;
+    }
     const address = `127.0.0.1:${m.port(config)}`;
     const results = await Promise.all(['', 'liveness', 'readiness'].map(async name => [name || "''", await check(address, name)] as const));
     const ok = results.every(([, status]) => status === 'SERVING');

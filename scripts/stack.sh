@@ -32,6 +32,9 @@ usage: scripts/stack.sh <command> [--cluster] [component...]
 components: redis (127.0.0.1:6390)  mariadb (127.0.0.1:3316)  rocketmq (namesrv 9876, gRPC proxy 8081)
             cluster (Redis Cluster 127.0.0.1:7101-7103)
 STACK_VERBOSE=1 prints topic/group changes.
+STACK_DIR=<dir> STACK_PORT_OFFSET=<n> run a second, isolated instance: own data/pids, every port + n
+  (the fault-injection suite uses .stack/chaos and 1000: Redis 7390, MariaDB 4316, namesrv 10876, gRPC 9081).
+STACK_REDIS_APPENDFSYNC=everysec trades Redis durability for speed (default always; benchmarks only).
 EOF
 }
 
@@ -81,7 +84,7 @@ cmd_up() {
   stack_env >"$STACK_DIR/env"
   local tenths=$(((${EPOCHREALTIME/./} - t0) / 100000))
   # shellcheck disable=SC2016 # literal backticks
-  printf '# stack up (%s) in %d.%ds; `source .stack/env` or:\n' "$*" $((tenths / 10)) $((tenths % 10))
+  printf '# stack up (%s) in %d.%ds; `source %s/env` or:\n' "$*" $((tenths / 10)) $((tenths % 10)) "${STACK_DIR#"$STACK_ROOT"/}"
   stack_env
 }
 

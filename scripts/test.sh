@@ -36,6 +36,13 @@ suite unit .mocharc.json
 suite integration .mocharc.integration.json
 # The stock core and workers again, against the local 3-master Redis Cluster.
 STOCK_TEST_REDIS=cluster suite integration-cluster .mocharc.cluster.json
+# Hostile input: ≥ 10 000 generated cases per public RPC (FUZZ_CASES, FUZZ_SEED to reproduce).
+suite fuzz .mocharc.fuzz.json
+# The sale page and the operator dashboard in Debian's chromium (apt-installed when missing; never downloaded).
+check chromium bash scripts/install-chromium.sh
+suite browser .mocharc.browser.json
+# Fault injection, short form (every fault once, smaller sales) on an isolated stack (.stack/chaos, ports +1000).
+CHAOS_SHORT=1 suite chaos-short .mocharc.chaos.json
 for extra in "$@"; do check "$extra" make --no-print-directory "$extra"; done
 
 node -e '

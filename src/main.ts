@@ -3,6 +3,7 @@
 // First: tracing must patch @grpc/grpc-js, ioredis and mysql2 before anything below requires them.
 import './instrumentation';
 import { loadConfig, ConfigError, type Config } from './platform/config';
+import { useClientTls } from './platform/grpc-client';
 import { createLogger, type Logger } from './platform/logger';
 import { collectProcessMetrics, registerProcessBreakerMetrics, startMetricsServer } from './platform/metrics';
 import { createShutdown, type Shutdown } from './platform/shutdown';
@@ -28,6 +29,7 @@ async function startObservability(config: Readonly<Config>, logger: Logger, shut
 async function main(argv: readonly string[]): Promise<void> {
   const config = loadConfig();
   const modules = selectServices(argv);
+  useClientTls(config.grpcTls); // every gRPC client of this process: TLS when GRPC_TLS_CA_FILE is set
   const logger = createLogger(config, 'boutique-seckill');
   const shutdown = createShutdown({ logger, timeoutMs: config.lifecycle.shutdownGraceMs + 5_000 });
   shutdown.installSignalHandlers();

@@ -3,7 +3,7 @@
 # Slots are assigned once (redis-cli --cluster create); later restarts rejoin from each node's nodes.conf.
 
 CLUSTER_DIR=$STACK_DIR/cluster
-CLUSTER_PORTS=(7101 7102 7103)
+CLUSTER_PORTS=($((7101 + STACK_PORT_OFFSET)) $((7102 + STACK_PORT_OFFSET)) $((7103 + STACK_PORT_OFFSET)))
 
 cluster_nodes_csv() { local IFS=,; printf '%s' "${CLUSTER_PORTS[*]/#/127.0.0.1:}"; }
 

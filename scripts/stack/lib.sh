@@ -4,6 +4,14 @@
 
 STACK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 STACK_DIR=${STACK_DIR:-$STACK_ROOT/.stack}
+# A second, isolated instance (fault-injection suite) runs beside the default one with its own STACK_DIR and
+# every port shifted by STACK_PORT_OFFSET (e.g. 1000: Redis 7390, MariaDB 4316, namesrv 10876, gRPC proxy 9081).
+STACK_PORT_OFFSET=${STACK_PORT_OFFSET:-0}
+if ! [[ $STACK_PORT_OFFSET =~ ^[0-9]{1,5}$ ]] || ((10#$STACK_PORT_OFFSET > 40000)); then
+  printf 'stack: error: STACK_PORT_OFFSET must be an integer 0-40000, got "%s"\n' "$STACK_PORT_OFFSET" >&2
+  exit 1
+fi
+STACK_PORT_OFFSET=$((10#$STACK_PORT_OFFSET))
 # shellcheck disable=SC2034 # used by the component scripts
 STACK_SCRIPTS=$STACK_ROOT/scripts
 

@@ -1,9 +1,12 @@
 # shellcheck shell=bash
-# Redis single node (127.0.0.1:6390) with AOF (appendfsync everysec), so a kill -9 restart keeps the data.
+# Redis single node (127.0.0.1:6390) with AOF fsynced before every reply (appendfsync always), so a kill -9
+# restart keeps every acknowledged write: an accepted reservation is never lost and its stock never comes back
+# (ARCHITECTURE §6; with `everysec` a machine crash, or a process crash while the disk is slow, drops the last
+# ~1-2 s of accepted orders and their units sell again). See src/services/productcatalog/stock/DESIGN.md.
 # The redis_node_* helpers are shared with cluster.sh.
 
 REDIS_DIR=$STACK_DIR/redis
-REDIS_PORT=6390
+REDIS_PORT=$((6390 + STACK_PORT_OFFSET))
 
 # redis_node_conf <dir> <port> [extra config lines...]: writes <dir>/redis.conf.
 redis_node_conf() {
@@ -19,7 +22,7 @@ redis_node_conf() {
       "dir $dir" \
       'logfile ""' \
       "appendonly yes" \
-      "appendfsync everysec" \
+      "appendfsync ${STACK_REDIS_APPENDFSYNC:-always}" \
       'save ""' \
       "set-proc-title yes" \
       'proc-title-template "{title} {listen-addr} {config-file}"'

@@ -7,8 +7,12 @@ RMQ_DIR=$STACK_DIR/rocketmq
 RMQ_LIB=$RMQ_DIR/lib
 RMQ_CONF=$RMQ_DIR/conf
 RMQ_DATA=$RMQ_DIR/data # becomes user.home: logs, namesrv kv config and the broker store all land here
-RMQ_NAMESRV=127.0.0.1:9876
-RMQ_GRPC_PORT=8081
+RMQ_NAMESRV_PORT=$((9876 + STACK_PORT_OFFSET))
+RMQ_NAMESRV=127.0.0.1:$RMQ_NAMESRV_PORT
+RMQ_GRPC_PORT=$((8081 + STACK_PORT_OFFSET))
+RMQ_REMOTING_PORT=$((18080 + STACK_PORT_OFFSET))
+# The broker also opens listenPort-2 (fast/VIP channel) and listenPort+1 (HA), so they shift with it.
+RMQ_BROKER_PORT=$((10911 + STACK_PORT_OFFSET))
 RMQ_SRC=$STACK_SCRIPTS/rocketmq
 
 # JDK 17: RocketMQ's CI runs JDK 8; these opens/exports avoid the known reflective-access failures.
@@ -47,10 +51,13 @@ rmq_fetch_jars() {
   mv "$tmp" "$RMQ_LIB"
 }
 
+# The checked-in files carry the default ports; an offset instance rewrites them (identity at offset 0).
 rmq_render_conf() {
   mkdir -p "$RMQ_CONF" "$RMQ_DATA/store"
-  sed "s|@STORE_DIR@|$RMQ_DATA/store|g" "$RMQ_SRC/broker.conf" >"$RMQ_CONF/broker.conf"
-  cp "$RMQ_SRC/rmq-proxy.json" "$RMQ_SRC/namesrv.conf" "$RMQ_CONF/"
+  local ports="s|\b9876\b|$RMQ_NAMESRV_PORT|g; s|\b8081\b|$RMQ_GRPC_PORT|g; s|\b18080\b|$RMQ_REMOTING_PORT|g; s|\b10911\b|$RMQ_BROKER_PORT|g"
+  sed "s|@STORE_DIR@|$RMQ_DATA/store|g; $ports" "$RMQ_SRC/broker.conf" >"$RMQ_CONF/broker.conf"
+  local f
+  for f in rmq-proxy.json namesrv.conf; do sed "$ports" "$RMQ_SRC/$f" >"$RMQ_CONF/$f"; done
 }
 
 rmq_namesrv_pid() { live_pid "$RMQ_DIR/namesrv.pid" org.apache.rocketmq.namesrv.NamesrvStartup; }
@@ -63,7 +70,7 @@ rocketmq_start() {
   rmq_fetch_jars
   rmq_render_conf
   if ! rmq_namesrv_pid >/dev/null; then
-    require_free_port "rocketmq namesrv" 9876
+    require_free_port "rocketmq namesrv" "$RMQ_NAMESRV_PORT"
     rmq_cmd rmq.namesrv.logback.xml "" -Xms128m -Xmx256m -XX:+UseSerialGC \
       org.apache.rocketmq.namesrv.NamesrvStartup -c "$RMQ_CONF/namesrv.conf"
     spawn "$RMQ_DIR/namesrv.pid" "$RMQ_DIR/namesrv.out" "${RMQ_CMD[@]}"
@@ -74,10 +81,10 @@ rocketmq_start() {
 rocketmq_start_proxy() {
   local pid
   pid=$(rmq_namesrv_pid) || fail_with_log "rocketmq namesrv is not running" "$RMQ_DIR/namesrv.out"
-  wait_for "rocketmq namesrv" "$RMQ_DIR/namesrv.out" 90 "$pid" port_open 9876
+  wait_for "rocketmq namesrv" "$RMQ_DIR/namesrv.out" 90 "$pid" port_open "$RMQ_NAMESRV_PORT"
   if ! rmq_proxy_pid >/dev/null; then
     local p
-    for p in "$RMQ_GRPC_PORT" 18080 10911; do require_free_port "rocketmq proxy" "$p"; done
+    for p in "$RMQ_GRPC_PORT" "$RMQ_REMOTING_PORT" "$RMQ_BROKER_PORT"; do require_free_port "rocketmq proxy" "$p"; done
     rmq_cmd rmq.proxy.logback.xml "" -Xms256m -Xmx1g -XX:MaxDirectMemorySize=1g \
       org.apache.rocketmq.proxy.ProxyStartup -pm local -n "$RMQ_NAMESRV" \
       -bc "$RMQ_CONF/broker.conf" -pc "$RMQ_CONF/rmq-proxy.json"

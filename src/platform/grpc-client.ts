@@ -11,6 +11,7 @@ import {
 import { currentCallContext } from './call-context';
 import { systemClock, type Clock } from './clock';
 import { REQUEST_ID_HEADER } from './grpc-handlers';
+import { clientCredentials, type GrpcTlsConfig } from './grpc-tls';
 
 /** Incoming metadata copied onto outgoing calls. Credentials (authorization) are deliberately not forwarded. */
 export const PROPAGATED_METADATA_KEYS: readonly string[] = [
@@ -29,9 +30,23 @@ export const DEFAULT_CLIENT_OPTIONS: ChannelOptions = {
 
 type ClientCtor<C extends Client> = new (address: string, credentials: ChannelCredentials, options?: ChannelOptions) => C;
 
-/** Creates a ts-proto grpc-js client (plaintext; the mesh or a sidecar adds TLS). */
-export function createGrpcClient<C extends Client>(Ctor: ClientCtor<C>, address: string, options: ChannelOptions = {}): C {
-  return new Ctor(address, ChannelCredentials.createInsecure(), { ...DEFAULT_CLIENT_OPTIONS, ...options });
+// Process-wide client credentials, set once by main from GRPC_TLS_CA_FILE, so every client of every
+// service (and the ones created deep inside wiring) follows the same setting. Default: plaintext.
+let processCredentials: ChannelCredentials | undefined;
+
+/** Makes clients created from now on use TLS verified against `tls.caFile` ('' = plaintext again). */
+export function useClientTls(tls: Pick<GrpcTlsConfig, 'caFile'>): void {
+  processCredentials = tls.caFile === '' ? undefined : clientCredentials(tls);
+}
+
+/** Creates a ts-proto grpc-js client: plaintext unless GRPC_TLS_CA_FILE is set (or `credentials` given). */
+export function createGrpcClient<C extends Client>(
+  Ctor: ClientCtor<C>,
+  address: string,
+  options: ChannelOptions = {},
+  credentials: ChannelCredentials = processCredentials ?? ChannelCredentials.createInsecure(),
+): C {
+  return new Ctor(address, credentials, { ...DEFAULT_CLIENT_OPTIONS, ...options });
 }
 
 export interface CallOptions {

@@ -13,6 +13,7 @@ import {
 import { runWithCallContext, type CallContext } from './call-context';
 import { systemClock, type Clock } from './clock';
 import { toGrpcStatus } from './grpc-status';
+import type { LoadShedder } from './load-shedder';
 import type { Logger } from './logger';
 import { observeRpc, type RpcType } from './metrics/rpc-metrics';
 
@@ -23,6 +24,8 @@ export type ServerStreamImpl<Req, Res> = (req: Req, ctx: CallContext) => AsyncIt
 export interface HandlerDeps {
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** Admission control; omitted = every call admitted. */
+  readonly shedder?: LoadShedder;
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -105,12 +108,21 @@ async function invoke<T>(ctx: CallContext, fn: () => Promise<T> | T): Promise<T>
 export function wrapUnary<Req, Res>(impl: UnaryImpl<Req, Res>, deps: HandlerDeps): handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const scope = openScope(call as AnyServerCall, deps, 'unary');
+    const admission = deps.shedder?.admit('unary', scope.ctx.method);
+    if (admission && !admission.admitted) {
+      callback(scope.fail(admission.error));
+      scope.close();
+      return;
+    }
     invoke(scope.ctx, () => impl(call.request, scope.ctx))
       .then(
         res => callback(null, res),
         err => callback(scope.fail(err)),
       )
-      .finally(() => scope.close());
+      .finally(() => {
+        admission?.release();
+        scope.close();
+      });
   };
 }
 
@@ -120,6 +132,12 @@ export function wrapServerStream<Req, Res>(
 ): handleServerStreamingCall<Req, Res> {
   return call => {
     const scope = openScope(call as AnyServerCall, deps, 'server_stream');
+    const admission = deps.shedder?.admit('stream', scope.ctx.method);
+    if (admission && !admission.admitted) {
+      call.emit('error', scope.fail(admission.error));
+      scope.close();
+      return;
+    }
     const { signal } = scope.ctx;
     invoke(scope.ctx, async () => {
       for await (const msg of impl(call.request, scope.ctx)) {
@@ -135,6 +153,9 @@ export function wrapServerStream<Req, Res>(
           if (!call.cancelled) call.emit('error', scope.fail(err));
         },
       )
-      .finally(() => scope.close());
+      .finally(() => {
+        admission?.release();
+        scope.close();
+      });
   };
 }

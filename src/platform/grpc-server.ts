@@ -1,7 +1,6 @@
 // gRPC server helper: typed async handlers, health (liveness/readiness), reflection, graceful stop.
 import {
   Server,
-  ServerCredentials,
   type ChannelOptions,
   type ServiceDefinition,
   type UntypedServiceImplementation,
@@ -12,7 +11,10 @@ import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import type { Config } from './config';
 import type { Clock } from './clock';
 import { wrapServerStream, wrapUnary, type HandlerDeps, type ServerStreamImpl, type UnaryImpl } from './grpc-handlers';
+import { createLoadShedder } from './load-shedder';
+import { serverCredentials } from './grpc-tls';
 import type { Logger } from './logger';
+import { processLoopDelay } from './loop-delay-probe';
 
 /** The shape ts-proto emits for each method of a `XxxService` definition. */
 export interface MethodDef {
@@ -51,7 +53,8 @@ export const DEFAULT_SERVER_OPTIONS: ChannelOptions = {
 
 export interface GrpcServerOptions {
   readonly logger: Logger;
-  readonly config: Pick<Config, 'grpc' | 'lifecycle'>;
+  /** `grpcTls` (GRPC_TLS_CERT_FILE/KEY_FILE) switches the port to TLS; absent or empty = plaintext. */
+  readonly config: Pick<Config, 'grpc' | 'lifecycle' | 'shedding'> & Partial<Pick<Config, 'grpcTls'>>;
   /** Definition served by reflection (see protos.ts); it lists the registered services. Omit to serve none. */
   readonly reflection?: PackageDefinition;
   readonly channelOptions?: ChannelOptions;
@@ -86,7 +89,14 @@ export function serviceNameOf(definition: ServiceDefs | ServiceDefinition): stri
 export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const { logger, config } = options;
   const server = new Server({ ...DEFAULT_SERVER_OPTIONS, ...options.channelOptions });
-  const handlerDeps: HandlerDeps = { logger, ...(options.clock ? { clock: options.clock } : {}) };
+  const { maxInFlight, maxStreams, maxLoopDelayMs } = config.shedding;
+  const shedder = createLoadShedder({
+    maxInFlight,
+    maxStreams,
+    maxLoopDelayMs,
+    ...(maxLoopDelayMs > 0 ? { loopDelay: processLoopDelay() } : {}),
+  });
+  const handlerDeps: HandlerDeps = { logger, shedder, ...(options.clock ? { clock: options.clock } : {}) };
   const health = new HealthImplementation({
     '': 'NOT_SERVING',
     [HEALTH_LIVENESS]: 'SERVING',
@@ -141,8 +151,9 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     },
     async listen(port, host = config.grpc.host) {
       addReflection();
+      const credentials = serverCredentials(config.grpcTls);
       const bound = await new Promise<number>((resolve, reject) =>
-        server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+        server.bindAsync(`${host}:${port}`, credentials, (err, p) => (err ? reject(err) : resolve(p))),
       );
       logger.info({ host, port: bound, services }, 'gRPC server listening');
       if (options.readyOnListen !== false) setReady(true);

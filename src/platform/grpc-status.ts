@@ -14,6 +14,7 @@ import {
   UnauthenticatedError,
   UnavailableError,
 } from './errors';
+import { isStoreUnavailable } from './store-errors';
 
 export interface GrpcStatus {
   readonly code: status;
@@ -39,6 +40,13 @@ const TABLE: ReadonlyArray<readonly [ErrorClass, status]> = [
   [DeadlineExceededError, status.DEADLINE_EXCEEDED],
 ];
 
+/** Longest status text sent: messages may quote request fields, and a caller may send 4 MiB ones. */
+export const MAX_DETAILS_CHARS = 256;
+
+function capDetails(message: string): string {
+  return message.length <= MAX_DETAILS_CHARS ? message : `${message.slice(0, MAX_DETAILS_CHARS - 1)}…`;
+}
+
 /** A status error that came back from an outgoing grpc-js call. */
 export function isServiceError(err: unknown): err is ServiceError {
   return (
@@ -60,7 +68,7 @@ function isAbortError(err: unknown): boolean {
 export function toGrpcStatus(err: unknown): GrpcStatus {
   if (err instanceof InternalError) return { code: status.INTERNAL, details: INTERNAL_DETAILS, unexpected: true };
   for (const [cls, code] of TABLE) {
-    if (err instanceof cls) return { code, details: err.message, unexpected: false };
+    if (err instanceof cls) return { code, details: capDetails(err.message), unexpected: false };
   }
   if (isAbortError(err)) return { code: status.CANCELLED, details: 'cancelled', unexpected: false };
   if (isServiceError(err)) {
@@ -75,6 +83,7 @@ export function toGrpcStatus(err: unknown): GrpcStatus {
         break;
     }
   }
+  if (isStoreUnavailable(err)) return { code: status.UNAVAILABLE, details: 'a dependency is unavailable', unexpected: false };
   return { code: status.INTERNAL, details: INTERNAL_DETAILS, unexpected: true };
 }
 

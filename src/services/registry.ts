@@ -3,9 +3,12 @@
 import type { Config } from '../platform/config';
 import type { Runtime } from './runtime';
 import { cartModule } from './cart';
+import { cdcModule } from './cdc';
 import { checkoutModule } from './checkout';
 import { currencyModule } from './currency';
 import { emailModule } from './email';
+import { gatewayModule } from './gateway';
+import { ledgerModule } from './ledger';
 import { orderModule } from './order';
 import { paymentModule } from './payment';
 import { productCatalogModule } from './productcatalog';
@@ -20,7 +23,12 @@ export interface RunningService {
 export interface ServiceModule {
   readonly name: string;
   readonly summary: string;
-  /** The configured gRPC port (smoke checks and docs use it). */
+  /**
+   * 'grpc' (default): gRPC health on port(). 'http': an HTTP server (health at GET /healthz, /readyz),
+   * listed in httpModules: started only when named, since `all` means every gRPC service.
+   */
+  readonly kind?: 'grpc' | 'http';
+  /** The configured port (smoke checks and docs use it). */
   port(config: Readonly<Config>): number;
   start(rt: Runtime): Promise<RunningService>;
 }
@@ -35,7 +43,14 @@ export const serviceModules: readonly ServiceModule[] = [
   productCatalogModule,
   orderModule,
   checkoutModule,
+  ledgerModule,
+  cdcModule,
 ];
+
+/** HTTP front doors: started only when named (`main all gateway`), never by `all` alone. */
+export const httpModules: readonly ServiceModule[] = [gatewayModule];
+
+const knownModules = (): readonly ServiceModule[] => [...serviceModules, ...httpModules];
 
 export function serviceNames(): string[] {
   return serviceModules.map(m => m.name);
@@ -48,10 +63,12 @@ export class UsageError extends Error {
 
 /** Resolves CLI names ("all" or a list) to modules; unknown names are an error naming them. */
 export function selectServices(names: readonly string[]): ServiceModule[] {
-  const wanted = names.length === 0 || names.includes('all') ? serviceNames() : [...new Set(names)];
-  const unknown = wanted.filter(n => !serviceModules.some(m => m.name === n));
+  const wanted = names.length === 0 || names.includes('all') ? [...new Set([...serviceNames(), ...names.filter(n => n !== 'all')])] : [...new Set(names)];
+  const known = knownModules();
+  const unknown = wanted.filter(n => !known.some(m => m.name === n));
   if (unknown.length > 0) {
-    throw new UsageError(`unknown service(s): ${unknown.join(', ')} (known: ${serviceNames().join(', ') || 'none'}, all)`);
+    throw new UsageError(`unknown service(s): ${unknown.join(', ')} (known: ${known.map(m => m.name).join(', ') || 'none'}, all)`);
   }
-  return serviceModules.filter(m => wanted.includes(m.name));
+  // HTTP modules last: they call the gRPC services started in the same process.
+  return known.filter(m => wanted.includes(m.name));
 }

@@ -67,6 +67,8 @@ export interface FlashServerOptions {
   /** Wraps the inventory port (e.g. to count calls). */
   readonly wrapInventory?: (port: InventoryPort) => InventoryPort;
   readonly clock?: Clock;
+  /** Config overrides of the FlashSaleService's gRPC server (e.g. GRPC_MAX_IN_FLIGHT). */
+  readonly serverConfig?: Record<string, string>;
 }
 
 export type FlashRpc = ReturnType<typeof bindFlash>;
@@ -203,7 +205,10 @@ export function useFlashFixture(items: readonly FlashItem[], defaults: FlashServ
         logger: testLogger('flashsale'),
         settings,
       };
-      const server = await startTestServer(s => s.add(FlashSaleServiceService, createFlashSaleHandlers(deps)));
+      const server = await startTestServer(
+        s => s.add(FlashSaleServiceService, createFlashSaleHandlers(deps)),
+        opts.serverConfig ? { config: testConfig({ SHUTDOWN_GRACE_MS: '5000', ...opts.serverConfig }) } : {},
+      );
       const flashClient = createGrpcClient(FlashSaleServiceClient, server.address);
       const close = async () => {
         flashClient.close();

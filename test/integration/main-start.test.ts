@@ -65,6 +65,8 @@ describe('main entry point', function () {
       REDIS_URL: 'redis://127.0.0.1:6390/7',
       ADMIN_TOKEN: 'main-start-test',
       METRICS_PORT: '0',
+      // cdc serves health with no role: its consumers would share the shop's CDC groups (tested in test/integration/cdc/)
+      CDC_ROLES: 'none',
     };
     const ports: Record<string, number> = {};
     for (const [key, entry] of Object.entries(configSchema.ports)) {

@@ -105,6 +105,7 @@ describe('metrics: /metrics of a running process moves during a test sale', func
       ORDER_STATUS_GROUP: statusGroup,
       ORDER_CONSUMER_AWAIT_MS: '1000',
       ORDER_TASK_POLL_MS: '200',
+      CDC_ROLES: 'none',
     };
     const ports: Record<string, number> = {};
     for (const [key, entry] of Object.entries(configSchema.ports)) {

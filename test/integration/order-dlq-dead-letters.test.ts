@@ -30,6 +30,7 @@ import { useTestDatabase } from '../support/test-database';
 import { testLogger } from '../support/test-logger';
 import { closeRedis, createTestRedis, deleteKeys } from '../support/test-redis';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { startCancelTx, type CancelTxFixture } from './order/cancel-tx-fixture';
 import { testOrder, waitFor } from './order-shipping-fixtures';
 
 const ADMIN_TOKEN = 'dlq-test-admin-token';
@@ -51,6 +52,7 @@ describe('order dead letters (real RocketMQ DLQ → dead_letters → admin repla
   let letters: DeadLetterRepo;
   let repo: OrderRepo;
   let producer: MqProducer;
+  let cancelTx: CancelTxFixture;
   let dlq: DlqWorker;
   let timeouts: TimeoutWorkers;
   let fifoConsumer: MqConsumer;
@@ -80,8 +82,9 @@ describe('order dead letters (real RocketMQ DLQ → dead_letters → admin repla
 
     // The real timeout consumer; its cancels release through a recording stand-in of InventoryService
     // (inventory is not under test here: order-timeout-cancel covers it for real).
+    cancelTx = await startCancelTx({ repo, mysqlUrl: tdb.current.config.mysql.url, logger });
     const cancel: CancelOrderDeps = {
-      repo, clock: systemClock, logger,
+      repo, clock: systemClock, logger, tx: cancelTx.tx,
       inventory: {
         async release(id) {
           released.push(id);
@@ -126,6 +129,7 @@ describe('order dead letters (real RocketMQ DLQ → dead_letters → admin repla
     await server?.stop();
     await Promise.all([dlq?.stop(), timeouts?.stop(), fifoConsumer?.stop()]);
     await producer?.stop();
+    await cancelTx?.stop();
     if (redis) {
       await deleteKeys(redis, `test:${runId}:`);
       await closeRedis(redis);

@@ -30,6 +30,7 @@ import { useTestDatabase } from '../support/test-database';
 import { testLogger } from '../support/test-logger';
 import { closeRedis, createTestRedis, deleteKeys } from '../support/test-redis';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { startCancelTx, type CancelTxFixture } from './order/cancel-tx-fixture';
 import { sleep, waitFor } from './order-shipping-fixtures';
 
 const ADMIN_TOKEN = 'timeout-test-admin-token';
@@ -62,6 +63,7 @@ describe('order timeout cancel (3 s payment window, real stack)', function () {
   let repo: OrderRepo;
   let releases: Map<string, ReleaseResult[]>;
   let cancelDeps: CancelOrderDeps;
+  let cancelTx: CancelTxFixture;
   let running: TimeoutWorkers[] = [];
 
   before(async () => {
@@ -94,7 +96,8 @@ describe('order timeout cancel (3 s payment window, real stack)', function () {
         return outcome;
       },
     };
-    cancelDeps = { repo, inventory: counting, clock: systemClock, logger };
+    cancelTx = await startCancelTx({ repo, mysqlUrl: tdb.current.config.mysql.url, logger });
+    cancelDeps = { repo, inventory: counting, clock: systemClock, logger, tx: cancelTx.tx };
   });
 
   afterEach(async () => {
@@ -105,6 +108,7 @@ describe('order timeout cancel (3 s payment window, real stack)', function () {
   after(async () => {
     await stockWorkers?.stop();
     await producer?.stop();
+    await cancelTx?.stop();
     client?.close();
     await server?.stop();
     if (redis) {

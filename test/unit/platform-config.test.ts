@@ -18,7 +18,7 @@ describe('platform config', () => {
     assert.equal(c.grpc.host, '0.0.0.0');
     assert.deepEqual(
       { ...c.ports },
-      { checkout: 5050, productCatalog: 3550, order: 5060, cart: 7070, currency: 7000, payment: 50051, shipping: 50052, email: 5000 },
+      { checkout: 5050, productCatalog: 3550, order: 5060, cart: 7070, currency: 7000, payment: 50051, shipping: 50052, email: 5000, ledger: 5070, cdc: 5072 },
     );
     assert.equal(c.metrics.port, 9464);
     assert.equal(c.addr.productCatalog, '127.0.0.1:3550');

@@ -36,6 +36,14 @@
       name: {{ include "seckill.adminSecretName" $root }}
       key: {{ ternary $root.Values.adminToken.existingSecretKey "admin-token" (not (empty $root.Values.adminToken.existingSecret)) }}
 {{- end }}
+{{- if $root.Values.grpcTls.existingSecret }}
+- name: GRPC_TLS_CERT_FILE
+  value: "/etc/seckill/tls/tls.crt"
+- name: GRPC_TLS_KEY_FILE
+  value: "/etc/seckill/tls/tls.key"
+- name: GRPC_TLS_CA_FILE
+  value: "/etc/seckill/tls/ca.crt"
+{{- end }}
 {{- if $unit.split }}
 - name: WORKERS_ENABLED
   value: {{ ternary "true" "false" $unit.workers | quote }}
@@ -138,23 +146,38 @@ spec:
         {{- include "seckill.env" . | nindent 8 }}
       # Native gRPC probes (numeric port): the app serves the health names "liveness" and "readiness".
       startupProbe:
+        {{- if $root.Values.grpcTls.existingSecret }}
+        tcpSocket:
+          port: {{ $port }}
+        {{- else }}
         grpc:
           port: {{ $port }}
           service: liveness
+        {{- end }}
         periodSeconds: {{ $root.Values.probes.startupPeriodSeconds }}
         timeoutSeconds: {{ $root.Values.probes.timeoutSeconds }}
         failureThreshold: {{ $root.Values.probes.startupFailureThreshold }}
       livenessProbe:
+        {{- if $root.Values.grpcTls.existingSecret }}
+        tcpSocket:
+          port: {{ $port }}
+        {{- else }}
         grpc:
           port: {{ $port }}
           service: liveness
+        {{- end }}
         periodSeconds: {{ $root.Values.probes.periodSeconds }}
         timeoutSeconds: {{ $root.Values.probes.timeoutSeconds }}
         failureThreshold: {{ $root.Values.probes.livenessFailureThreshold }}
       readinessProbe:
+        {{- if $root.Values.grpcTls.existingSecret }}
+        tcpSocket:
+          port: {{ $port }}
+        {{- else }}
         grpc:
           port: {{ $port }}
           service: readiness
+        {{- end }}
         periodSeconds: {{ $root.Values.probes.periodSeconds }}
         timeoutSeconds: {{ $root.Values.probes.timeoutSeconds }}
         failureThreshold: {{ $root.Values.probes.readinessFailureThreshold }}
@@ -169,10 +192,21 @@ spec:
       volumeMounts:
         - name: tmp
           mountPath: /tmp
+        {{- if $root.Values.grpcTls.existingSecret }}
+        - name: grpc-tls
+          mountPath: /etc/seckill/tls
+          readOnly: true
+        {{- end }}
   volumes:
     - name: tmp
       emptyDir:
         sizeLimit: 64Mi
+    {{- with $root.Values.grpcTls.existingSecret }}
+    - name: grpc-tls
+      secret:
+        secretName: {{ . }}
+        defaultMode: 0440
+    {{- end }}
   {{- with $root.Values.pod.nodeSelector }}
   nodeSelector:
     {{- toYaml . | nindent 4 }}

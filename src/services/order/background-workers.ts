@@ -57,6 +57,8 @@ export async function startBackgroundWorkers(rt: Runtime, deps: BackgroundWorker
     clock,
     logger,
     settings: config.order,
+    releaseRedriveAfterMs: config.orderTx.releaseRedriveAfterMs,
+    source: { group: config.orderCore.timeoutGroup, topic: config.orderCore.timeoutTopic, kind: 'DELAY' },
     startInBackground: true,
   });
 
@@ -95,7 +97,7 @@ export async function startBackgroundWorkers(rt: Runtime, deps: BackgroundWorker
       emailClient.close();
     },
     async onOrderChanges(changes) {
-      await Promise.all([scheduleCreatedOrders(producer, changes, logger, { now: clock.now() }), fulfilment.onOrderChanges(changes)]);
+      await Promise.all([scheduleCreatedOrders(producer, changes, logger, { now: clock.now(), topic: config.orderCore.timeoutTopic }), fulfilment.onOrderChanges(changes)]);
     },
   };
 }

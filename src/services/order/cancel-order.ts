@@ -1,26 +1,55 @@
 // The one cancellation use case, shared by CancelOrder (buyer), the timeout-cancel consumer and the
-// backstop scan:  transition PENDING_PAYMENT → CANCELLED (the table refuses it from PAYING/PAID/…)
-// → InventoryService.Release (idempotent per order id) → stock_released_at → CANCELLED event.
-// The commit of the transition is the decision; everything after it is idempotent and re-drivable:
-// if the process dies (or Release fails) after the commit, stock_released_at stays NULL and
-// `redriveReleases` (run by the scan) finishes the job. The Redis result key is written by the
-// repo's onCommitted listener, so buyers see CANCELLED as soon as it commits.
+// backstop scan. The forward-only transition PENDING_PAYMENT → CANCELLED and the message "give back
+// this order's stock" (OrderCancelled on the TRANSACTION topic order-tx) happen together or not at all:
+//   1. half message (invisible to consumers);
+//   2. local transaction: the guarded UPDATE (refused from PAYING/PAID/…);
+//   3. commit the half message if the UPDATE applied, else roll it back.
+// A process that dies between 2 and 3 leaves the half message to the broker's check-back, which the
+// order row answers (cancel-check.ts). The release consumer (workers/release-consumer.ts) then gives
+// the stock back (Release is idempotent per order id), records stock_released_at and announces
+// CANCELLED. After a commit this call also releases inline — only so the buyer's stock and per-user
+// limit are back before CancelOrder answers; the consumer skips an order already recorded as released.
 import { OrderStatus, ReleaseReason } from '../../gen/shop/v1/common';
 import type { Clock } from '../../platform/clock';
+import { AbortedError, UnavailableError } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
+import type { MqProducer } from '../../platform/mq';
+import { cancelMessage, type CancelMessageTarget } from './cancel-message';
+import type { ChargeLookup } from './clients/charge-lookup';
 import type { InventoryReleaser } from './clients/inventory-releaser';
 import type { OrderRepo } from './order-repo';
+import { settleIfCharged } from './settle-charged';
 import type { OrderStatusName } from './state-machine';
 import type { StatusEventInput } from './status-event';
-import type { OrderHeader } from './types';
+import type { OrderHeader, TransitionResult } from './types';
+
+/** Where cancellations are sent as transactional messages. */
+export interface CancelTransactions extends CancelMessageTarget {
+  /** A started producer listing `topic`, whose checker is createCancelChecker. */
+  readonly producer: Pick<MqProducer, 'sendInTransaction'>;
+  /** ORDER_TX_LOCAL_BUDGET_MS: the UPDATE is not started when the half message is older (see cancel-check.ts). */
+  readonly localBudgetMs: number;
+}
+
+/** Test seams around the local transaction (a child process kills itself there). Never set in production. */
+export interface CancelHooks {
+  /** After the half message was stored, before the local transaction starts. */
+  beforeLocalTransaction?(orderId: string): Promise<void> | void;
+  /** After the CANCELLED transition committed, before the half message is committed. */
+  afterLocalCommit?(orderId: string): Promise<void> | void;
+}
 
 export interface CancelOrderDeps {
   readonly repo: OrderRepo;
   readonly inventory: InventoryReleaser;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Publishes the CANCELLED event (order-status topic); omitted = no event. Failures are logged only. */
+  readonly tx: CancelTransactions;
+  /** Publishes the CANCELLED event (order-status topic) from the release consumer; omitted = no event. */
   readonly publish?: (event: StatusEventInput) => Promise<unknown>;
+  readonly hooks?: CancelHooks;
+  /** Charges by order id: an unpaid order found charged (its PAID event was lost) is settled PAID, not cancelled. */
+  readonly charges?: ChargeLookup;
 }
 
 export interface CancelRequest {
@@ -31,75 +60,105 @@ export interface CancelRequest {
 }
 
 export type CancelResult =
-  /** This call cancelled it. `released` = stock confirmed back on sale (false → re-driven later). */
+  /** This call cancelled it. `released` = stock confirmed back on sale (false → the release consumer does it). */
   | { readonly kind: 'cancelled'; readonly order: OrderHeader; readonly released: boolean }
-  /** It was CANCELLED before; the release is re-driven if it never completed. */
+  /** It was CANCELLED before; its release is (or was) done by the release consumer. */
   | { readonly kind: 'already-cancelled'; readonly order: OrderHeader; readonly released: boolean }
   /** Not cancellable: paid, being paid (PAYING), shipped… `current` says which. */
   | { readonly kind: 'refused'; readonly current: OrderStatusName; readonly order: OrderHeader }
   | { readonly kind: 'not-found' };
 
+function settled(order: OrderHeader): CancelResult {
+  return order.status === 'CANCELLED'
+    ? { kind: 'already-cancelled', order, released: order.stockReleasedAt !== null }
+    : { kind: 'refused', current: order.status, order };
+}
+
+const OVER_BUDGET = { kind: 'over-budget' } as const;
+
 export async function cancelOrder(deps: CancelOrderDeps, orderId: string, req: CancelRequest): Promise<CancelResult> {
-  const r = await deps.repo.transition(orderId, 'CANCELLED', { reason: req.reason });
-  if (r.kind === 'not-found') return r;
-  if (r.kind === 'refused') {
-    if (r.current !== 'CANCELLED') return { kind: 'refused', current: r.current, order: r.order };
-    const released = r.order.stockReleasedAt !== null || (await completeCancellation(deps, r.order, req.releaseReason, { publish: false }));
-    return { kind: 'already-cancelled', order: r.order, released };
+  // Most refusals are decided without a half message; the guarded UPDATE still decides any race.
+  const current = await deps.repo.getHeader(orderId);
+  if (current === undefined) return { kind: 'not-found' };
+  if (current.status !== 'PENDING_PAYMENT') return settled(current);
+  const charged = await settleIfCharged(deps, orderId);
+  if (charged.kind === 'paid') return settled(charged.order);
+
+  const startedAt = deps.clock.now();
+  const message = cancelMessage(deps.tx, { orderId, releaseReason: req.releaseReason, reason: req.reason, requestedAt: new Date(startedAt) });
+  let local: TransitionResult | typeof OVER_BUDGET | undefined;
+  try {
+    await deps.tx.producer.sendInTransaction(message, async () => {
+      await deps.hooks?.beforeLocalTransaction?.(orderId);
+      local = await deps.repo.transaction(async tx => {
+        // Checked with the connection in hand, right before the UPDATE takes the row lock.
+        if (deps.clock.now() - startedAt > deps.tx.localBudgetMs) return OVER_BUDGET;
+        return tx.transition(orderId, 'CANCELLED', { reason: req.reason });
+      });
+      if (local.kind !== 'applied') return false;
+      await deps.hooks?.afterLocalCommit?.(orderId);
+      return true;
+    });
+  } catch (err) {
+    // No half message (broker away): nothing changed. Local transaction failed: the check-back decides.
+    if (local === undefined) throw new UnavailableError('cancellation not applied: the message broker or the database is unreachable; retry', { cause: err });
+    throw err;
   }
-  const released = await completeCancellation(deps, r.order, req.releaseReason);
-  return { kind: 'cancelled', order: r.order, released };
+  if (local === undefined || local.kind === 'over-budget') throw new AbortedError(`cancelling order ${orderId} took too long; retry`);
+  if (local.kind === 'not-found') return local;
+  if (local.kind === 'refused') return settled(local.order);
+  const released = await releaseStock(deps, local.order, req.releaseReason);
+  return { kind: 'cancelled', order: local.order, released };
 }
 
 /**
- * What follows a committed CANCELLED transition: release the stock, record it, announce it.
- * For callers that transitioned themselves (the scan, inside its SKIP LOCKED transaction) and for
- * re-drives. Never throws; false when the release did not complete (it stays due).
+ * Gives the stock of a CANCELLED order back and records it (both idempotent). Throws when the release
+ * did not complete; true when this call recorded it (false: someone else did meanwhile).
  */
-export async function completeCancellation(
-  deps: CancelOrderDeps,
-  order: OrderHeader,
-  releaseReason: ReleaseReason,
-  opts: { publish?: boolean } = {},
-): Promise<boolean> {
-  const log = deps.logger.child({ orderId: order.orderId });
-  let released = false;
-  try {
-    const outcome = await deps.inventory.release(order.orderId, releaseReason, order.failureReason ?? '');
-    await deps.repo.markStockReleased(order.orderId, new Date(deps.clock.now()));
-    released = true;
-    log.info({ outcome }, 'cancelled order: stock released');
-  } catch (err) {
-    log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'cancelled order: stock release failed, will be re-driven');
-  }
-  if (opts.publish !== false && deps.publish) {
-    try {
-      await deps.publish({
-        orderId: order.orderId,
-        userId: order.userId,
-        from: OrderStatus.ORDER_STATUS_PENDING_PAYMENT,
-        to: OrderStatus.ORDER_STATUS_CANCELLED,
-        reason: order.failureReason ?? '',
-        at: order.updatedAt,
-      });
-    } catch (err) {
-      log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'CANCELLED event not published');
-    }
-  }
-  return released;
+export async function releaseAndRecord(deps: Pick<CancelOrderDeps, 'inventory' | 'repo' | 'clock' | 'logger'>, order: OrderHeader, releaseReason: ReleaseReason): Promise<boolean> {
+  const outcome = await deps.inventory.release(order.orderId, releaseReason, order.failureReason ?? '');
+  const recorded = await deps.repo.markStockReleased(order.orderId, new Date(deps.clock.now()));
+  deps.logger.info({ orderId: order.orderId, outcome }, 'cancelled order: stock released');
+  return recorded;
 }
 
-/** Re-drives releases of CANCELLED orders whose stock_released_at is still NULL (crash/outage after commit). */
-export async function redriveReleases(deps: CancelOrderDeps, limit: number): Promise<number> {
-  const due = await deps.repo.findCancelledUnreleased(limit);
+/** releaseAndRecord that never throws: false when the release did not complete (the consumer / backstop finishes it). */
+export async function releaseStock(deps: Pick<CancelOrderDeps, 'inventory' | 'repo' | 'clock' | 'logger'>, order: OrderHeader, releaseReason: ReleaseReason): Promise<boolean> {
+  try {
+    await releaseAndRecord(deps, order, releaseReason);
+    return true;
+  } catch (err) {
+    deps.logger.warn({ orderId: order.orderId, reason: err instanceof Error ? err.message : String(err) }, 'cancelled order: stock release failed, left to the release consumer');
+    return false;
+  }
+}
+
+/** The CANCELLED announcement on the order-status topic. */
+export function cancelledEvent(order: OrderHeader): StatusEventInput {
+  return {
+    orderId: order.orderId,
+    userId: order.userId,
+    from: OrderStatus.ORDER_STATUS_PENDING_PAYMENT,
+    to: OrderStatus.ORDER_STATUS_CANCELLED,
+    reason: order.failureReason ?? '',
+    at: order.updatedAt,
+  };
+}
+
+/**
+ * Backstop for release messages that were dead-lettered (the consumer gave up, e.g. inventory down for
+ * longer than the group's retries): releases of CANCELLED orders still unrecorded after `olderThanMs`.
+ */
+export async function redriveReleases(deps: CancelOrderDeps, limit: number, olderThanMs: number): Promise<number> {
+  const due = await deps.repo.findCancelledUnreleased(limit, new Date(deps.clock.now() - olderThanMs));
   let done = 0;
   for (const order of due) {
-    if (await completeCancellation(deps, order, releaseReasonOf(order), { publish: false })) done++;
+    if (await releaseStock(deps, order, releaseReasonOf(order))) done++;
   }
   return done;
 }
 
 /** Best guess of why a re-driven order was cancelled, from its recorded reason (stock log detail only). */
 function releaseReasonOf(order: OrderHeader): ReleaseReason {
-  return /timeout|deadline|expired/i.test(order.failureReason ?? '') ? ReleaseReason.RELEASE_REASON_PAYMENT_TIMEOUT : ReleaseReason.RELEASE_REASON_USER_CANCELLED;
+  return /timeout|deadline|expired|window/i.test(order.failureReason ?? '') ? ReleaseReason.RELEASE_REASON_PAYMENT_TIMEOUT : ReleaseReason.RELEASE_REASON_USER_CANCELLED;
 }

@@ -9,13 +9,15 @@ import { createAdminGuard } from '../../platform/admin-auth';
 import type { Config } from '../../platform/config';
 import { UnavailableError } from '../../platform/errors';
 import { createGrpcClient } from '../../platform/grpc-client';
-import { createMqProducer, type MqProducer, type MqSendRequest } from '../../platform/mq';
+import { createMqProducer, type MqProducer, type MqSendRequest, type MqTransactionChecker } from '../../platform/mq';
 import { createPeriodicLoop } from '../../platform/periodic-loop';
 import { createChargeRepo } from '../payment/charge-repo';
 import type { RunningService, ServiceModule } from '../registry';
 import type { Runtime } from '../runtime';
 import { serveGrpc, service } from '../serve';
 import { startBackgroundWorkers, type BackgroundWorkers } from './background-workers';
+import { createCancelChecker } from './cancel-check';
+import { originOf } from './cancel-message';
 import { createChargeLookup } from './clients/charge-lookup';
 import { createInventoryReleaser } from './clients/inventory-releaser';
 import { createPaymentCharger } from './clients/payment-charger';
@@ -29,8 +31,8 @@ import { createFailureNotes, DEFAULT_NOTE_TTL_MS } from './workers/dlq-failure-n
 import { createDeadLetterRepo } from './workers/dlq-repo';
 import { orderDlqSources } from './workers/dlq-sources';
 import { createOrderConsumer, keepConsuming, type OrderConsumerSettings } from './workers/order-consumers';
+import { createReleaseHandler } from './workers/release-consumer';
 import { createStatusHandler } from './workers/status-consumer';
-import { ORDER_TIMEOUT_TOPIC } from './workers/timeout-schedule';
 
 export const ORDER_SERVICE = 'order';
 const RECOVER_BATCH = 100;
@@ -47,15 +49,20 @@ export function orderConsumerSettings(config: Pick<Config, 'rocketmq' | 'orderCo
   };
 }
 
-/** A producer started in the background (with retries); sends fail fast with UNAVAILABLE until it runs. */
-function backgroundProducer(rt: Runtime, topics: readonly string[]): { send(m: MqSendRequest): ReturnType<MqProducer['send']>; stop(): Promise<void> } {
+type BackgroundProducer = Pick<MqProducer, 'send' | 'sendInTransaction' | 'stop'>;
+
+/**
+ * A producer started in the background (with retries); sends fail fast with UNAVAILABLE until it runs.
+ * `checker` answers the broker's check-backs of this process's (and dead replicas') half messages.
+ */
+function backgroundProducer(rt: Runtime, topics: readonly string[], checker: MqTransactionChecker): BackgroundProducer {
   const log = rt.logger.child({ service: ORDER_SERVICE, component: 'producer' });
   let running: MqProducer | undefined;
   let current: MqProducer | undefined;
   let stopped = false;
   const loop = (async () => {
     for (let attempt = 1; !stopped; attempt++) {
-      const p = createMqProducer({ endpoints: rt.config.rocketmq.endpoints, namespace: rt.config.rocketmq.namespace, topics, logger: log, startupTimeoutMs: rt.config.rocketmq.startupTimeoutMs });
+      const p = createMqProducer({ endpoints: rt.config.rocketmq.endpoints, namespace: rt.config.rocketmq.namespace, topics, logger: log, startupTimeoutMs: rt.config.rocketmq.startupTimeoutMs, checker });
       current = p;
       try {
         await p.start();
@@ -68,10 +75,13 @@ function backgroundProducer(rt: Runtime, topics: readonly string[]): { send(m: M
       }
     }
   })();
+  const notYet = () => Promise.reject(new UnavailableError('the message broker is not reachable yet; try again'));
   return {
     send(m) {
-      if (!running) return Promise.reject(new UnavailableError('the message broker is not reachable yet; try again'));
-      return running.send(m);
+      return running ? running.send(m) : notYet();
+    },
+    sendInTransaction(m, localTx) {
+      return running ? running.sendInTransaction(m, localTx) : notYet();
     },
     async stop() {
       stopped = true;
@@ -91,6 +101,7 @@ async function startOrderWorkers(rt: Runtime, deps: OrderWorkerDeps): Promise<Ba
   const mq = orderConsumerSettings(config);
   const created = { topic: core.createdTopic, group: core.createdGroup };
   const status = { topic: core.statusTopic, group: core.statusGroup };
+  const released = { topic: config.orderTx.topic, group: config.orderTx.releaseGroup };
   const common = { clock, logger, retryDelayMs: core.retryDelayMs, deadLetters: deadLetterRepo, notes };
   const creation = keepConsuming(
     () => createOrderConsumer(mq, created, createCreationHandler({ ...common, ...created, repo: parts.repo, results: parts.results, inventory: parts.cancel.inventory }), logger),
@@ -102,6 +113,11 @@ async function startOrderWorkers(rt: Runtime, deps: OrderWorkerDeps): Promise<Ba
     logger,
     status.group,
   );
+  const releases = keepConsuming(
+    () => createOrderConsumer(mq, released, createReleaseHandler({ cancel: parts.cancel, origin: originOf(config.mysql.url), logger }), logger),
+    logger,
+    released.group,
+  );
   const recover = createPeriodicLoop(async () => {
     const r = await recoverStalePaying(parts.pay, RECOVER_BATCH);
     return r.paid + r.reverted >= RECOVER_BATCH;
@@ -109,7 +125,7 @@ async function startOrderWorkers(rt: Runtime, deps: OrderWorkerDeps): Promise<Ba
   recover.start();
   const background = await startBackgroundWorkers(rt, deps);
   rt.shutdown.register(`${ORDER_SERVICE}:workers`, 'drain', async () => {
-    await Promise.all([creation.stop(), statuses.stop(), recover.stop(), background.stop()]);
+    await Promise.all([creation.stop(), statuses.stop(), releases.stop(), recover.stop(), background.stop()]);
   });
   return background;
 }
@@ -125,7 +141,10 @@ export const orderModule: ServiceModule = {
     const db = database.db;
     const core = config.orderCore;
 
-    const producer = backgroundProducer(rt, [core.createdTopic, core.statusTopic, ORDER_TIMEOUT_TOPIC]);
+    const origin = originOf(config.mysql.url);
+    // Check-backs may arrive before the repo exists: "unknown" makes the broker ask again later.
+    let check: MqTransactionChecker = async () => 'unknown';
+    const producer = backgroundProducer(rt, [core.createdTopic, core.statusTopic, core.timeoutTopic, config.orderTx.topic], m => check(m));
     const deadLetterRepo = createDeadLetterRepo(db);
     const notes = createFailureNotes(redis, { keyPrefix: '', ttlMs: DEFAULT_NOTE_TTL_MS });
     const deadline = { defaultDeadlineMs: config.rpc.deadlineMs, clock };
@@ -148,11 +167,14 @@ export const orderModule: ServiceModule = {
         clock,
       }),
       publishStatus: event => publishStatus(producer, core.statusTopic, event),
+      cancelTx: { producer, topic: config.orderTx.topic, origin, localBudgetMs: config.orderTx.localBudgetMs },
       onCommitted: async changes => {
         await background?.onOrderChanges(changes);
       },
       settings: { resultTtlMs: core.resultTtlMs, payingLeaseMs: core.payingLeaseMs, listPageSize: core.listPageSize },
     });
+
+    check = createCancelChecker({ repo: parts.repo, origin, logger: logger.child({ component: 'cancel-check' }) });
 
     // WatchOrder streams end when the server starts draining (else they would hold it for the grace period).
     rt.shutdown.register(`${ORDER_SERVICE}:watch`, 'stop-accepting', () => parts.hub.close());

@@ -38,15 +38,16 @@ export interface OrderRepoOptions {
 /** Reads and writes usable inside `repo.transaction` (locks held until it commits). */
 export interface OrderTxRepo {
   transition(orderId: string, to: OrderStatusName, opts?: TransitionOptions): Promise<TransitionResult>;
-  getHeader(orderId: string): Promise<OrderHeader | undefined>;
+  /** `lock: 'update'` waits for (and then blocks) any transaction changing the row: the committed answer. */
+  getHeader(orderId: string, lock?: 'update'): Promise<OrderHeader | undefined>;
   /** PENDING_PAYMENT rows past their deadline, oldest first, locked FOR UPDATE SKIP LOCKED (replica-safe scan). */
   findExpiredUnpaid(now: Date, limit: number): Promise<OrderHeader[]>;
   /** PAID rows without a tracking id, last changed at or before `changedBefore`, locked FOR UPDATE SKIP LOCKED. */
   findPaidWithoutShipment(changedBefore: Date, limit: number): Promise<OrderHeader[]>;
   /** PAYING rows whose lock expired (paying_until <= now), locked FOR UPDATE SKIP LOCKED. */
   findStalePaying(now: Date, limit: number): Promise<OrderHeader[]>;
-  /** CANCELLED rows whose stock release has not been confirmed, locked FOR UPDATE SKIP LOCKED. */
-  findCancelledUnreleased(limit: number): Promise<OrderHeader[]>;
+  /** CANCELLED rows whose stock release has not been confirmed (changed at or before `changedBefore` when given), locked FOR UPDATE SKIP LOCKED. */
+  findCancelledUnreleased(limit: number, changedBefore?: Date): Promise<OrderHeader[]>;
 }
 
 export interface OrderRepo extends Omit<OrderTxRepo, 'findExpiredUnpaid' | 'findPaidWithoutShipment' | 'findStalePaying' | 'findCancelledUnreleased'> {
@@ -54,7 +55,7 @@ export interface OrderRepo extends Omit<OrderTxRepo, 'findExpiredUnpaid' | 'find
   findExpiredUnpaid(now: Date, limit: number): Promise<OrderHeader[]>;
   findPaidWithoutShipment(changedBefore: Date, limit: number): Promise<OrderHeader[]>;
   findStalePaying(now: Date, limit: number): Promise<OrderHeader[]>;
-  findCancelledUnreleased(limit: number): Promise<OrderHeader[]>;
+  findCancelledUnreleased(limit: number, changedBefore?: Date): Promise<OrderHeader[]>;
   /** Runs `fn` in one transaction; listeners hear its transitions after the commit. */
   transaction<T>(fn: (tx: OrderTxRepo) => Promise<T>): Promise<T>;
   get(orderId: string): Promise<OrderRecord | undefined>;
@@ -75,8 +76,8 @@ export interface OrderRepo extends Omit<OrderTxRepo, 'findExpiredUnpaid' | 'find
   transitionOrKeep(event: PendingStatusEvent, opts: TransitionOptions): Promise<TransitionResult | { kind: 'kept' }>;
   /** Extends a stale PAYING lock to now + lease for a re-driven PayOrder; false when not PAYING or still held. */
   takeOverStalePaying(orderId: string, now: Date): Promise<boolean>;
-  /** Records that the stock of a CANCELLED order is back on sale (idempotent). */
-  markStockReleased(orderId: string, at: Date): Promise<void>;
+  /** Records that the stock of a CANCELLED order is back on sale (idempotent); true when this call recorded it. */
+  markStockReleased(orderId: string, at: Date): Promise<boolean>;
   countPending(): Promise<number>;
 }
 
@@ -255,9 +256,9 @@ export function createOrderRepo(db: Db, clock: Clock, options: OrderRepoOptions 
           .orderBy(asc(orders.updatedAt)).limit(limit);
         return (await locked(q)).map(toHeader);
       },
-      async findCancelledUnreleased(limit: number) {
+      async findCancelledUnreleased(limit: number, changedBefore?: Date) {
         const q = ex.select().from(orders)
-          .where(and(eq(orders.status, 'CANCELLED'), isNull(orders.stockReleasedAt)))
+          .where(and(eq(orders.status, 'CANCELLED'), isNull(orders.stockReleasedAt), changedBefore ? lte(orders.updatedAt, changedBefore) : undefined))
           .orderBy(asc(orders.updatedAt)).limit(limit);
         return (await locked(q)).map(toHeader);
       },
@@ -299,14 +300,14 @@ export function createOrderRepo(db: Db, clock: Clock, options: OrderRepoOptions 
 
   const repo: OrderRepo = {
     transition: (orderId, to, opts = {}) => inTx((tx, changes) => transitionIn(tx, orderId, to, opts, changes)),
-    getHeader: orderId => getHeader(db, orderId),
+    getHeader: (orderId, lock) => getHeader(db, orderId, lock),
     ...scans(db, false),
 
     transaction: fn =>
       inTx((tx, changes) =>
         fn({
           transition: (orderId, to, opts = {}) => transitionIn(tx, orderId, to, opts, changes),
-          getHeader: orderId => getHeader(tx, orderId),
+          getHeader: (orderId, lock) => getHeader(tx, orderId, lock),
           ...scans(tx, true),
         }),
       ),
@@ -421,8 +422,9 @@ export function createOrderRepo(db: Db, clock: Clock, options: OrderRepoOptions 
     },
 
     async markStockReleased(orderId, at) {
-      await db.update(orders).set({ stockReleasedAt: at })
+      const result = await db.update(orders).set({ stockReleasedAt: at })
         .where(and(eq(orders.orderId, orderId), eq(orders.status, 'CANCELLED'), isNull(orders.stockReleasedAt)));
+      return affectedRows(result) === 1;
     },
 
     async countPending() {

@@ -87,6 +87,8 @@ export const orders = mysqlTable(
     index('orders_status_released_idx').on(t.status, t.stockReleasedAt),
     // ListOrders keyset: WHERE user_id=? AND (created_at, order_id) < (?, ?) ORDER BY created_at DESC, order_id DESC.
     index('orders_user_created_idx').on(t.userId, t.createdAt, t.orderId),
+    // The ledger and the reconciliation counters read the window of recent orders by creation time.
+    index('orders_created_idx').on(t.createdAt),
   ],
 );
 

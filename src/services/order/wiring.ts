@@ -5,7 +5,7 @@ import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
 import type { RedisClient } from '../../platform/redis';
-import type { CancelOrderDeps } from './cancel-order';
+import type { CancelHooks, CancelOrderDeps, CancelTransactions } from './cancel-order';
 import type { ChargeLookup } from './clients/charge-lookup';
 import type { InventoryReleaser } from './clients/inventory-releaser';
 import type { PaymentCharger } from './clients/payment-charger';
@@ -29,8 +29,12 @@ export interface OrderPartsDeps {
   readonly payment: PaymentCharger;
   readonly charges: ChargeLookup;
   readonly deadLetters: DeadLetterHandlers;
-  /** Publishes status events (CANCELLED after a cancel); omitted = none. */
+  /** Publishes status events (CANCELLED, from the release consumer); omitted = none. */
   readonly publishStatus?: (event: StatusEventInput) => Promise<unknown>;
+  /** The transactional producer cancellations go through (order-tx). */
+  readonly cancelTx: CancelTransactions;
+  /** Test seams of the cancel's local transaction; never set in production. */
+  readonly cancelHooks?: CancelHooks;
   /** Also told of every committed change, after the buyer's result (timers, shipping work). */
   readonly onCommitted?: (changes: readonly OrderChange[]) => Promise<void>;
   readonly settings: {
@@ -71,7 +75,10 @@ export function createOrderParts(deps: OrderPartsDeps): OrderParts {
     inventory: deps.inventory,
     clock,
     logger: logger.child({ component: 'cancel-order' }),
+    tx: deps.cancelTx,
     ...(deps.publishStatus ? { publish: deps.publishStatus } : {}),
+    ...(deps.cancelHooks ? { hooks: deps.cancelHooks } : {}),
+    charges: deps.charges,
   };
   const pay: PayOrderDeps = { repo, payment: deps.payment, charges: deps.charges, clock, logger: logger.child({ component: 'pay-order' }) };
   const handlers = createOrderHandlers({

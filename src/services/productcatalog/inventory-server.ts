@@ -70,6 +70,12 @@ function isRetriedCall(metadata: Metadata): boolean {
   return typeof value === 'string' && Number(value) > 0;
 }
 
+/** MySQL DATETIME holds years 1000-9999. */
+function storableTime(t: Date): boolean {
+  const year = t.getUTCFullYear();
+  return Number.isFinite(t.getTime()) && year >= 1000 && year <= 9999;
+}
+
 function requireId(field: string, value: string): string {
   if (value === '') throw new InvalidArgumentError(field, 'must not be empty');
   return value;
@@ -181,6 +187,10 @@ export function createInventoryHandlers(deps: InventoryHandlerDeps): AsyncServic
       }
       if (cfg.saleEndsAt !== undefined) {
         throw new InvalidArgumentError('config.sale_ends_at', 'is not supported yet (products has no sale end column)');
+      }
+      // Out-of-range timestamps (found by fuzzing) would reach MySQL as an invalid DATETIME.
+      if (cfg.saleStartsAt !== undefined && !storableTime(cfg.saleStartsAt)) {
+        throw new InvalidArgumentError('config.sale_starts_at', 'must be a time between years 1000 and 9999');
       }
       const found = await items.configure(productId, {
         perUserLimit: cfg.limitPerUser,

@@ -1,7 +1,8 @@
 // The order service wired for tests, all real: a migrated per-suite MariaDB database, Redis, the
 // productcatalog InventoryService and the PaymentService on port 0 (payment charges in the same
 // database, as in production), and OrderService on port 0. `placeOrder` reserves real stock through
-// InventoryService.Reserve and then inserts the row the way the creation consumer does.
+// InventoryService.Reserve and then inserts the row the way the creation consumer does. Cancels go
+// through the real transactional producer (it-order-tx) and a release consumer on a fresh group.
 import { ChannelCredentials } from '@grpc/grpc-js';
 import { PaymentServiceClient, PaymentServiceService } from '../../../src/gen/hipstershop/demo';
 import { OrderSource, type OrderDraft } from '../../../src/gen/shop/v1/common';
@@ -11,6 +12,7 @@ import { createAdminGuard } from '../../../src/platform/admin-auth';
 import { systemClock, type Clock } from '../../../src/platform/clock';
 import type { Db } from '../../../src/platform/db';
 import { createGrpcClient, unary } from '../../../src/platform/grpc-client';
+import { createMqConsumer, type MqConsumer } from '../../../src/platform/mq';
 import type { RedisClient } from '../../../src/platform/redis';
 import { createChargeRepo } from '../../../src/services/payment/charge-repo';
 import { createPaymentProcessor } from '../../../src/services/payment/processor';
@@ -23,6 +25,7 @@ import { orderFromDraft } from '../../../src/services/order/draft';
 import type { StatusEventInput } from '../../../src/services/order/status-event';
 import { createOrderParts, type OrderParts } from '../../../src/services/order/wiring';
 import { createDeadLetterRepo } from '../../../src/services/order/workers/dlq-repo';
+import { createReleaseHandler } from '../../../src/services/order/workers/release-consumer';
 import type { SeedItem } from '../../../src/services/productcatalog/seed/seed-data';
 import { SEED_ITEMS } from '../../../src/services/productcatalog/seed/seed-data';
 import { seedProducts } from '../../../src/services/productcatalog/seed/seed-products';
@@ -31,6 +34,8 @@ import { uniqueId } from '../../support/ids';
 import { testLogger } from '../../support/test-logger';
 import { closeRedis, createTestRedis, deleteKeys } from '../../support/test-redis';
 import { startTestServer, type TestServer } from '../../support/test-server';
+import { testConfig } from '../../support/test-config';
+import { startCancelTx, TX_TOPIC } from './cancel-tx-fixture';
 
 export const ADMIN_TOKEN = 'order-test-admin-token-42';
 export const GOOD_CARD = { creditCardNumber: '4432801561520454', creditCardCvv: 672, creditCardExpirationYear: 2039, creditCardExpirationMonth: 1 };
@@ -63,7 +68,7 @@ export function bindOrderRpc(c: OrderServiceClient) {
   };
 }
 
-export async function startOrderRig(db: Db, opts: { clock?: Clock; payingLeaseMs?: number } = {}): Promise<OrderRig> {
+export async function startOrderRig(db: Db, opts: { mysqlUrl: string; clock?: Clock; payingLeaseMs?: number }): Promise<OrderRig> {
   const clock = opts.clock ?? systemClock;
   const ns = uniqueId('ord');
   const redis = await createTestRedis('order-test');
@@ -91,6 +96,9 @@ export async function startOrderRig(db: Db, opts: { clock?: Clock; payingLeaseMs
   const reserve = unary(inventoryClient, 'reserve', deadline);
 
   const published: StatusEventInput[] = [];
+  // The checker reads the repo built just below (check-backs come seconds later).
+  const lookup = { getHeader: (id: string, lock?: 'update') => parts.repo.getHeader(id, lock) };
+  const cancelTx = await startCancelTx({ repo: lookup, mysqlUrl: opts.mysqlUrl, logger });
   const parts = createOrderParts({
     db,
     redis,
@@ -110,8 +118,20 @@ export async function startOrderRig(db: Db, opts: { clock?: Clock; payingLeaseMs
     publishStatus: async e => {
       published.push(e);
     },
+    cancelTx: cancelTx.tx,
     settings: { resultTtlMs: 3_600_000, payingLeaseMs: opts.payingLeaseMs ?? 60_000, listPageSize: 20, keyPrefix: `test:${ns}:` },
   });
+  const { rocketmq } = testConfig();
+  let polled = false;
+  const releaseConsumer: MqConsumer = createMqConsumer({
+    ...rocketmq, group: uniqueId('GID_it_order_release'), topic: TX_TOPIC, batchSize: 16, invisibleMs: 10_000, awaitMs: 1_000, logger,
+    metrics: e => void (e.type === 'polled' && (polled = true)),
+    handler: createReleaseHandler({ cancel: parts.cancel, origin: cancelTx.origin, logger }),
+  });
+  await releaseConsumer.start();
+  for (const end = Date.now() + 30_000; !polled; await new Promise(r => setTimeout(r, 50))) {
+    if (Date.now() > end) throw new Error('release consumer did not poll within 30 s');
+  }
   const orderServer = await startTestServer(s => s.add(OrderServiceService, parts.handlers));
   servers.push(orderServer);
   const client = new OrderServiceClient(orderServer.address, ChannelCredentials.createInsecure());
@@ -161,6 +181,8 @@ export async function startOrderRig(db: Db, opts: { clock?: Clock; payingLeaseMs
       inventoryClient.close();
       paymentClient.close();
       await parts.hub.close();
+      await releaseConsumer.stop();
+      await cancelTx.stop();
       await Promise.all(servers.map(s => s.stop()));
       await deleteKeys(redis, `{${ns}:`);
       await deleteKeys(redis, `test:${ns}:`);

@@ -46,7 +46,7 @@ describe('order service (OrderService over gRPC, real stack)', function () {
   let rig: OrderRig;
 
   before(async () => {
-    rig = await startOrderRig(tdb.current.db);
+    rig = await startOrderRig(tdb.current.db, { mysqlUrl: tdb.current.config.mysql.url });
   });
   after(async () => {
     await rig?.close();
@@ -267,7 +267,11 @@ describe('order service (OrderService over gRPC, real stack)', function () {
       assert.equal(await rig.redisStock(), before, 'stock back in Redis');
       const row = await rig.parts.repo.get(d.orderId);
       assert.ok(row?.stockReleasedAt instanceof Date);
-      assert.ok(rig.published.some(e => e.orderId === d.orderId && e.to === OrderStatus.ORDER_STATUS_CANCELLED));
+      // Announced by the release consumer once the transactional message is committed.
+      for (const end = Date.now() + 30_000; !rig.published.some(e => e.orderId === d.orderId && e.to === OrderStatus.ORDER_STATUS_CANCELLED);) {
+        assert.ok(Date.now() < end, 'CANCELLED announced within 30 s');
+        await new Promise(r => setTimeout(r, 50));
+      }
       const again = await rig.rpc.cancelOrder({ orderId: d.orderId, userId: d.userId, reason: 'again' });
       assert.equal(again.alreadyCancelled, true);
       assert.equal(await rig.redisStock(), before, 'released once');

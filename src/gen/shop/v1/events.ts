@@ -192,6 +192,28 @@ export interface OrderStatusChanged_TraceContextEntry {
   value: string;
 }
 
+/**
+ * "Give back the stock of this cancelled order": a RocketMQ transactional message
+ * on the order-tx topic (key = order id), sent as a half message before the
+ * order's forward-only CANCELLED transition and committed with it; the broker's
+ * check-back asks the order database when the sender died in between.
+ */
+export interface OrderCancelled {
+  orderId: string;
+  /** Why the stock goes back (stock log). */
+  releaseReason: ReleaseReason;
+  /** The cancel reason recorded on the order. */
+  reason: string;
+  /** When the cancel was requested (the sender's clock). */
+  requestedAt?: Date | undefined;
+  traceContext: { [key: string]: string };
+}
+
+export interface OrderCancelled_TraceContextEntry {
+  key: string;
+  value: string;
+}
+
 /** Delay message due at an order's payment deadline (timeout cancel). */
 export interface PaymentDeadline {
   orderId: string;
@@ -228,7 +250,20 @@ export interface RowChanged {
   /** GTID of the transaction, when the server has one. */
   gtid: string;
   /** Commit time from the binlog event header. */
-  committedAt?: Date | undefined;
+  committedAt?:
+    | Date
+    | undefined;
+  /**
+   * Database (schema) the row belongs to: consumers ignore changes of databases other than their own,
+   * so deployments or test databases sharing a broker never repair each other's caches.
+   */
+  database: string;
+  /**
+   * products only: the part of this row's stock change that the stock write-behind worker recorded in
+   * stock_log (rows carrying a stream id) in the same transaction, i.e. deltas Redis already holds.
+   * (after.stock - before.stock) - recorded_stock_delta is a change made outside the pipeline.
+   */
+  recordedStockDelta: bigint;
 }
 
 export interface RowChanged_BeforeEntry {
@@ -1281,6 +1316,283 @@ export const OrderStatusChanged_TraceContextEntry: MessageFns<OrderStatusChanged
   },
 };
 
+function createBaseOrderCancelled(): OrderCancelled {
+  return { orderId: "", releaseReason: 0, reason: "", requestedAt: undefined, traceContext: {} };
+}
+
+export const OrderCancelled: MessageFns<OrderCancelled> = {
+  encode(message: OrderCancelled, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.releaseReason !== 0) {
+      writer.uint32(16).int32(message.releaseReason);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.requestedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.requestedAt), writer.uint32(34).fork()).join();
+    }
+    globalThis.Object.entries(message.traceContext).forEach(([key, value]: [string, string]) => {
+      OrderCancelled_TraceContextEntry.encode({ key: key as any, value }, writer.uint32(122).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderCancelled {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderCancelled();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.releaseReason = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requestedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            const entry15 = OrderCancelled_TraceContextEntry.decode(reader, reader.uint32());
+            if (entry15.value !== undefined) {
+              message.traceContext[entry15.key] = entry15.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrderCancelled {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      releaseReason: isSet(object.releaseReason)
+        ? releaseReasonFromJSON(object.releaseReason)
+        : isSet(object.release_reason)
+        ? releaseReasonFromJSON(object.release_reason)
+        : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      requestedAt: isSet(object.requestedAt)
+        ? fromJsonTimestamp(object.requestedAt)
+        : isSet(object.requested_at)
+        ? fromJsonTimestamp(object.requested_at)
+        : undefined,
+      traceContext: isObject(object.traceContext)
+        ? (globalThis.Object.entries(object.traceContext) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.trace_context)
+        ? (globalThis.Object.entries(object.trace_context) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: OrderCancelled): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.releaseReason !== 0) {
+      obj.releaseReason = releaseReasonToJSON(message.releaseReason);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.requestedAt !== undefined) {
+      obj.requestedAt = message.requestedAt.toISOString();
+    }
+    if (message.traceContext) {
+      const entries = globalThis.Object.entries(message.traceContext) as [string, string][];
+      if (entries.length > 0) {
+        obj.traceContext = {};
+        entries.forEach(([k, v]) => {
+          obj.traceContext[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OrderCancelled>, I>>(base?: I): OrderCancelled {
+    return OrderCancelled.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OrderCancelled>, I>>(object: I): OrderCancelled {
+    const message = createBaseOrderCancelled();
+    message.orderId = object.orderId ?? "";
+    message.releaseReason = object.releaseReason ?? 0;
+    message.reason = object.reason ?? "";
+    message.requestedAt = object.requestedAt ?? undefined;
+    message.traceContext = (globalThis.Object.entries(object.traceContext ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseOrderCancelled_TraceContextEntry(): OrderCancelled_TraceContextEntry {
+  return { key: "", value: "" };
+}
+
+export const OrderCancelled_TraceContextEntry: MessageFns<OrderCancelled_TraceContextEntry> = {
+  encode(message: OrderCancelled_TraceContextEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderCancelled_TraceContextEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderCancelled_TraceContextEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OrderCancelled_TraceContextEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: OrderCancelled_TraceContextEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OrderCancelled_TraceContextEntry>, I>>(
+    base?: I,
+  ): OrderCancelled_TraceContextEntry {
+    return OrderCancelled_TraceContextEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OrderCancelled_TraceContextEntry>, I>>(
+    object: I,
+  ): OrderCancelled_TraceContextEntry {
+    const message = createBaseOrderCancelled_TraceContextEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
 function createBasePaymentDeadline(): PaymentDeadline {
   return { orderId: "", expiresAt: undefined, traceContext: {} };
 }
@@ -1534,6 +1846,8 @@ function createBaseRowChanged(): RowChanged {
     rowIndex: 0,
     gtid: "",
     committedAt: undefined,
+    database: "",
+    recordedStockDelta: 0n,
   };
 }
 
@@ -1571,6 +1885,15 @@ export const RowChanged: MessageFns<RowChanged> = {
     }
     if (message.committedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.committedAt), writer.uint32(82).fork()).join();
+    }
+    if (message.database !== "") {
+      writer.uint32(98).string(message.database);
+    }
+    if (message.recordedStockDelta !== 0n) {
+      if (BigInt.asIntN(64, message.recordedStockDelta) !== message.recordedStockDelta) {
+        throw new globalThis.Error("value provided for field message.recordedStockDelta of type int64 too large");
+      }
+      writer.uint32(88).int64(message.recordedStockDelta);
     }
     return writer;
   },
@@ -1674,6 +1997,22 @@ export const RowChanged: MessageFns<RowChanged> = {
             message.committedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.database = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.recordedStockDelta = reader.int64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1744,6 +2083,12 @@ export const RowChanged: MessageFns<RowChanged> = {
         : isSet(object.committed_at)
         ? fromJsonTimestamp(object.committed_at)
         : undefined,
+      database: isSet(object.database) ? globalThis.String(object.database) : "",
+      recordedStockDelta: isSet(object.recordedStockDelta)
+        ? BigInt(object.recordedStockDelta)
+        : isSet(object.recorded_stock_delta)
+        ? BigInt(object.recorded_stock_delta)
+        : 0n,
     };
   },
 
@@ -1791,6 +2136,12 @@ export const RowChanged: MessageFns<RowChanged> = {
     if (message.committedAt !== undefined) {
       obj.committedAt = message.committedAt.toISOString();
     }
+    if (message.database !== "") {
+      obj.database = message.database;
+    }
+    if (message.recordedStockDelta !== 0n) {
+      obj.recordedStockDelta = message.recordedStockDelta.toString();
+    }
     return obj;
   },
 
@@ -1827,6 +2178,10 @@ export const RowChanged: MessageFns<RowChanged> = {
     message.rowIndex = object.rowIndex ?? 0;
     message.gtid = object.gtid ?? "";
     message.committedAt = object.committedAt ?? undefined;
+    message.database = object.database ?? "";
+    message.recordedStockDelta = (object.recordedStockDelta !== undefined && object.recordedStockDelta !== null)
+      ? BigInt(object.recordedStockDelta)
+      : 0n;
     return message;
   },
 };

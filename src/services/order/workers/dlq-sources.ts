@@ -1,14 +1,15 @@
 // The order service's consumer groups whose dead letters are collected, with the topic each consumes.
 import type { Config } from '../../../platform/config';
 import type { DlqSource } from './dlq-letters';
-import { ORDER_TIMEOUT_GROUP, ORDER_TIMEOUT_TOPIC } from './timeout-schedule';
 
-/** From the configured topics and groups (ORDER_CREATED_*, ORDER_STATUS_*) plus the timeout consumer's. */
-export function orderDlqSources(core: Pick<Config['orderCore'], 'createdTopic' | 'createdGroup' | 'statusTopic' | 'statusGroup'>): readonly DlqSource[] {
+/** From the configured topics and groups (ORDER_CREATED_*, ORDER_STATUS_*, ORDER_TIMEOUT_*). */
+export function orderDlqSources(
+  core: Pick<Config['orderCore'], 'createdTopic' | 'createdGroup' | 'statusTopic' | 'statusGroup' | 'timeoutTopic' | 'timeoutGroup'>,
+): readonly DlqSource[] {
   return Object.freeze([
     { group: core.createdGroup, topic: core.createdTopic, kind: 'NORMAL' },
     { group: core.statusGroup, topic: core.statusTopic, kind: 'FIFO' },
-    { group: ORDER_TIMEOUT_GROUP, topic: ORDER_TIMEOUT_TOPIC, kind: 'DELAY' },
+    { group: core.timeoutGroup, topic: core.timeoutTopic, kind: 'DELAY' },
   ]);
 }
 
@@ -18,4 +19,6 @@ export const ORDER_DLQ_SOURCES: readonly DlqSource[] = orderDlqSources({
   createdGroup: 'GID_order_created',
   statusTopic: 'order-status',
   statusGroup: 'GID_order_status',
+  timeoutTopic: 'order-timeout',
+  timeoutGroup: 'GID_order_timeout',
 });

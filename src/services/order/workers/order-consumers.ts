@@ -38,11 +38,22 @@ export function createOrderConsumer(settings: OrderConsumerSettings, target: Con
   });
 }
 
+/** Wait before start attempt `attempt + 1`: 2 s doubling, capped at 30 s. */
+export const restartDelayMs = (attempt: number): number => Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5));
+
 /**
  * Starts a consumer, and keeps trying with a fresh one (capped backoff) while the broker is away, so the
  * service comes up without RocketMQ; messages simply wait in the broker. `stop()` stops whichever runs.
+ * A stop that arrives while an attempt is starting ends the loop as soon as that attempt settles: it
+ * never sleeps through another backoff (a fresh group's %DLQ% topic does not exist, so its reader keeps
+ * failing to start, and the service's shutdown must not wait 30 s for it).
  */
-export function keepConsuming(make: () => MqConsumer, logger: Logger, what: string): { stop(): Promise<void> } {
+export function keepConsuming(
+  make: () => MqConsumer,
+  logger: Logger,
+  what: string,
+  delayMs: (attempt: number) => number = restartDelayMs,
+): { stop(): Promise<void> } {
   let current: MqConsumer | undefined;
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -56,15 +67,16 @@ export function keepConsuming(make: () => MqConsumer, logger: Logger, what: stri
         return;
       } catch (err) {
         await c.stop().catch(() => undefined);
+        if (stopped) return;
         if (attempt === 1) logger.warn({ consumer: what, reason: err instanceof Error ? err.message : String(err) }, 'consumer could not start; retrying');
-        const delay = Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5));
         await new Promise<void>(resolve => {
-          const t = setTimeout(resolve, delay);
+          const t = setTimeout(resolve, delayMs(attempt));
           wake = () => {
             clearTimeout(t);
             resolve();
           };
         });
+        wake = undefined;
       }
     }
   })();

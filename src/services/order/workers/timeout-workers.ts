@@ -18,7 +18,7 @@ import { ORDER_TIMEOUT_GROUP, ORDER_TIMEOUT_TOPIC, schedulePaymentDeadline } fro
 
 export interface TimeoutWorkersDeps {
   readonly mq: TimeoutConsumerOptions;
-  readonly repo: Pick<OrderRepo, 'getHeader' | 'transaction'>;
+  readonly repo: Pick<OrderRepo, 'getHeader' | 'findExpiredUnpaid'>;
   readonly cancel: CancelOrderDeps;
   /** Started producer whose topics include the timeout topic (re-scheduling far deadlines). */
   readonly producer: Pick<MqProducer, 'send'>;
@@ -27,6 +27,8 @@ export interface TimeoutWorkersDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settings: Pick<Config['order'], 'timeoutScanIntervalMs' | 'timeoutScanBatch'>;
+  /** The scan re-drives releases of orders cancelled this long ago (ORDER_RELEASE_REDRIVE_AFTER_MS); default 0 = any. */
+  readonly releaseRedriveAfterMs?: number;
   /** Default order-timeout / GID_order_timeout; tests use their own. */
   readonly source?: DlqSource;
   readonly retryBackoff?: BackoffPolicy;
@@ -65,6 +67,7 @@ export function createTimeoutWorkers(deps: TimeoutWorkersDeps): TimeoutWorkers {
     logger: logger.child({ loop: 'scan' }),
     intervalMs: deps.settings.timeoutScanIntervalMs,
     batch: deps.settings.timeoutScanBatch,
+    releaseRedriveAfterMs: deps.releaseRedriveAfterMs ?? 0,
   });
   let consumer: { stop(): Promise<void> } | undefined;
   return {

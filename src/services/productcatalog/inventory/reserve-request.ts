@@ -61,5 +61,12 @@ export function checkReserveRequest(order: OrderDraft | undefined, limits: Reser
     }
     return { index, productId, quantity };
   });
+  // A timestamp outside what a Date holds (found by fuzzing) decodes to Invalid Date and cannot be re-encoded.
+  checkTime('order.created_at', order.createdAt);
+  checkTime('order.expires_at', order.expiresAt);
   return { draft: order, orderId, userId, lines };
+}
+
+function checkTime(field: string, value: Date | undefined): void {
+  if (value !== undefined && !Number.isFinite(value.getTime())) throw new InvalidArgumentError(field, 'is not a representable time');
 }
