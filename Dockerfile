@@ -31,11 +31,12 @@ COPY package.json ./
 COPY --from=build /app/dist/src ./dist/src
 COPY protos ./protos
 COPY lua ./lua
+COPY web ./web
 COPY drizzle ./drizzle
 # The base image's unprivileged "node" user (uid/gid 1000); the files stay root-owned and read-only to it.
 USER 1000:1000
 # gRPC ports: checkout 5050, productcatalog 3550, order 5060, cart 7070, currency 7000, payment 50051,
-# shipping 50052, email 5000; Prometheus metrics 9464.
-EXPOSE 5050 3550 5060 7070 7000 50051 50052 5000 9464
+# shipping 50052, email 5000, ledger 5070, cdc 5072; gateway HTTP 8080; Prometheus metrics 9464.
+EXPOSE 5050 3550 5060 7070 7000 50051 50052 5000 5070 5072 8080 9464
 ENTRYPOINT ["node", "dist/src/main.js"]
 CMD ["all"]

@@ -32,7 +32,8 @@ YAML
   "$helm" template "$release" helm/boutique-seckill \
     --namespace "$namespace" --kube-version 1.29.0 \
     --set redis.existingSecret="$release-infra" --set mysql.existingSecret="$release-infra" \
-    --set adminToken.existingSecret="$release-admin"
+    --set adminToken.existingSecret="$release-admin" \
+    --set gateway.sessionSecret.existingSecret="$release-gateway"
 } >"$out/10-boutique-seckill.yaml"
 
 case $mode in

@@ -96,14 +96,14 @@ describe('main entry point', function () {
   });
 
   it('refuses an unreachable Redis with one line naming REDIS_URL', async () => {
-    const { exited } = run(['cart'], { REDIS_URL: 'redis://127.0.0.1:1', STARTUP_CHECK_TIMEOUT_MS: '1000', CART_PORT: '0' });
+    const { exited } = run(['cart'], { REDIS_URL: 'redis://127.0.0.1:1', STARTUP_CHECK_TIMEOUT_MS: '1000', CART_PORT: '0', METRICS_PORT: '0' });
     const { code, stderr } = await exited;
     assert.equal(code, 2);
     assert.match(oneLine(stderr), /REDIS_URL=redis:\/\/127\.0\.0\.1:1/);
   });
 
   it('refuses an unreachable MySQL with one line naming MYSQL_URL (password hidden)', async () => {
-    const { exited } = run(['payment'], { MYSQL_URL: 'mysql://shop:secret@127.0.0.1:1/shop', STARTUP_CHECK_TIMEOUT_MS: '1000', PAYMENT_PORT: '0' });
+    const { exited } = run(['payment'], { MYSQL_URL: 'mysql://shop:secret@127.0.0.1:1/shop', STARTUP_CHECK_TIMEOUT_MS: '1000', PAYMENT_PORT: '0', METRICS_PORT: '0' });
     const { code, stderr } = await exited;
     assert.equal(code, 2);
     const line = oneLine(stderr);

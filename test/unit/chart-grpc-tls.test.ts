@@ -1,7 +1,7 @@
 // grpcTls.existingSecret: the Secret is mounted read-only in every app pod, GRPC_TLS_* point into it, and
 // the probes fall back to TCP (the kubelet's gRPC probe cannot speak TLS). Off by default.
 import { strict as assert } from 'node:assert';
-import { appDeployments, env, helm, mainContainer, podSpec, render, validateObject } from './chart-harness';
+import { appDeployments, env, helm, HTTP_SERVICES, mainContainer, podSpec, render, validateObject } from './chart-harness';
 
 const SECRET = 'shop-grpc-tls';
 const TLS_ENV = {
@@ -23,7 +23,8 @@ describe('chart: optional gRPC TLS', function () {
       const c = mainContainer(d);
       for (const name of Object.keys(TLS_ENV)) assert.equal(env(c, name), undefined, `${d.metadata?.name}: ${name}`);
       assert.ok(!podSpec(d).volumes?.some(v => v.name === 'grpc-tls'), `${d.metadata?.name}: grpc-tls volume`);
-      for (const p of PROBES) assert.ok(c[p]?.grpc, `${d.metadata?.name}: ${p} is gRPC`);
+      const http = HTTP_SERVICES.has(c.args?.[0] ?? '');
+      for (const p of PROBES) assert.ok(http ? c[p]?.httpGet : c[p]?.grpc, `${d.metadata?.name}: ${p} is ${http ? 'HTTP' : 'gRPC'}`);
     }
   });
 
@@ -42,6 +43,11 @@ describe('chart: optional gRPC TLS', function () {
       assert.equal(mount?.mountPath, '/etc/seckill/tls');
       assert.equal(mount?.readOnly, true);
       const grpcPort = c.ports?.find(p => p.name === 'grpc')?.containerPort;
+      // The gateway serves plain HTTP (TLS ends at the ingress): its probes stay HTTP.
+      if (HTTP_SERVICES.has(c.args?.[0] ?? '')) {
+        for (const p of PROBES) assert.equal(c[p]?.httpGet?.port, 'http', `${name}: ${p}`);
+        continue;
+      }
       for (const p of PROBES) {
         assert.equal(c[p]?.grpc, undefined, `${name}: ${p} must not be a gRPC probe under TLS`);
         assert.equal(c[p]?.tcpSocket?.port, grpcPort, `${name}: ${p} tcpSocket port`);

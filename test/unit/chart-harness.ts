@@ -8,7 +8,7 @@ import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1';
 import { ConfigMap, Namespace, Secret, Service, ServiceAccount, type IConfigMap, type IService } from 'kubernetes-models/v1';
 import { PodDisruptionBudget, type IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { HorizontalPodAutoscaler, type IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { NetworkPolicy, type INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { Ingress, NetworkPolicy, type IIngress, type INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ServiceMonitor, type IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
@@ -33,9 +33,21 @@ export const SERVICES = {
   payment: { port: 50051, peers: [], infra: ['mysql'], admin: false },
   shipping: { port: 50052, peers: [], infra: [], admin: false },
   email: { port: 5000, peers: [], infra: [], admin: false },
+  ledger: { port: 5070, peers: [], infra: ['redis', 'mysql'], admin: true },
+  cdc: { port: 5072, peers: [], infra: ['redis', 'mysql', 'rocketmq'], admin: false },
+  gateway: { port: 8080, peers: ['checkout', 'productcatalog', 'order'], infra: [], admin: true },
 } as const satisfies Record<string, { port: number; peers: readonly string[]; infra: readonly string[]; admin: boolean }>;
 export type ServiceName = keyof typeof SERVICES;
 export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
+/** Services that serve HTTP (port "http", GET /healthz and /readyz) instead of gRPC. */
+export const HTTP_SERVICES: ReadonlySet<string> = new Set(['gateway']);
+/** Services that must run as exactly one pod (the cdc binlog reader). */
+export const SINGLETON_SERVICES: ReadonlySet<string> = new Set(['cdc']);
+
+/** The serving port of a container: "grpc", or "http" for the gateway. */
+export function servingPort(c: IContainer): number | undefined {
+  return c.ports?.find(p => p.name === 'grpc' || p.name === 'http')?.containerPort;
+}
 
 /** Every value set the chart promises to render: helm/boutique-seckill/ci/*-values.yaml and helm/examples/*-values.yaml. */
 export const VALUE_SETS: readonly string[] = [
@@ -150,6 +162,7 @@ const VALIDATORS: Record<string, Validator> = {
   'policy/v1/PodDisruptionBudget': model(PodDisruptionBudget),
   'autoscaling/v2/HorizontalPodAutoscaler': model(HorizontalPodAutoscaler),
   'networking.k8s.io/v1/NetworkPolicy': model(NetworkPolicy),
+  'networking.k8s.io/v1/Ingress': model(Ingress),
   'monitoring.coreos.com/v1/ServiceMonitor': model(ServiceMonitor),
 };
 
@@ -173,6 +186,7 @@ export const services = (objects: readonly K8sObject[]) => ofKind<IService>(obje
 export const pdbs = (objects: readonly K8sObject[]) => ofKind<IPodDisruptionBudget>(objects, 'PodDisruptionBudget');
 export const hpas = (objects: readonly K8sObject[]) => ofKind<IHorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler');
 export const networkPolicies = (objects: readonly K8sObject[]) => ofKind<INetworkPolicy>(objects, 'NetworkPolicy');
+export const ingresses = (objects: readonly K8sObject[]) => ofKind<IIngress>(objects, 'Ingress');
 export const serviceMonitors = (objects: readonly K8sObject[]) => ofKind<IServiceMonitor>(objects, 'ServiceMonitor');
 export const configMaps = (objects: readonly K8sObject[]) => ofKind<IConfigMap>(objects, 'ConfigMap');
 

@@ -26,7 +26,8 @@ describe('chart: k8s/ manifests', function () {
   it('are valid Kubernetes objects, the Namespace first', () => {
     assert.equal(objects[0]?.kind, 'Namespace');
     for (const o of objects) validateObject(o);
-    assert.equal(appDeployments(objects).length, 8);
+    // 8 gRPC services + ledger, cdc and the HTTP gateway.
+    assert.equal(appDeployments(objects).length, 11);
   });
 
   it('commit no Secret: the services reference Secrets created by hand', () => {

@@ -19,6 +19,7 @@ import {
   render,
   renderSet,
   selects,
+  servingPort,
   SERVICES,
   setName,
   valueAt,
@@ -88,7 +89,7 @@ describe('chart: NetworkPolicies', function () {
         const frontendPeers = valueAt<INetworkPolicyPeer[]>(values, 'networkPolicy.frontendPeers');
         for (const d of apps) {
           const svc = serviceOf(d);
-          const grpcPort = SERVICES[svc] && mainContainer(d).ports?.find(p => p.name === 'grpc')?.containerPort;
+          const grpcPort = SERVICES[svc] && servingPort(mainContainer(d));
           const workers = component(d).endsWith('-workers');
           const rules = (policyOf(d).spec?.ingress ?? []).filter(r => portsOf(r).includes(grpcPort));
           const podPeers = rules.flatMap(r => r.from ?? []).filter(p => p.podSelector && !p.namespaceSelector);
@@ -117,12 +118,15 @@ describe('chart: NetworkPolicies', function () {
         }
       });
 
-      it('metrics ingress only from the metrics peers', () => {
+      it('metrics ingress only from the metrics peers and the gateway (its dashboard scrapes every process)', () => {
         const metricsPort = valueAt<number>(values, 'metrics.port');
         const metricsPeers = valueAt<INetworkPolicyPeer[]>(values, 'networkPolicy.metricsPeers');
+        const gateway = apps.find(c => component(c) === 'gateway');
         for (const d of apps) {
           const rules = (policyOf(d).spec?.ingress ?? []).filter(r => portsOf(r).includes(metricsPort));
-          for (const r of rules) assert.deepEqual(r.from, metricsPeers, d.metadata?.name);
+          const fromGateway = rules.filter(r => r.from?.length === 1 && gateway && selects(r.from[0]?.podSelector?.matchLabels, podLabels(gateway)));
+          assert.equal(fromGateway.length, gateway && d !== gateway ? 1 : 0, `${d.metadata?.name}: metrics from the gateway`);
+          for (const r of rules.filter(x => !fromGateway.includes(x))) assert.deepEqual(r.from, metricsPeers, d.metadata?.name);
         }
       });
 
@@ -141,6 +145,7 @@ describe('chart: NetworkPolicies', function () {
           if (infra.includes('mysql')) for (const p of devMariadb ? [3306] : egress('mysqlPorts')) allowed.add(p);
           if (infra.includes('rocketmq')) for (const p of egress('rocketmqPorts')) allowed.add(p);
           if (env(mainContainer(d), 'OTEL_EXPORTER_OTLP_ENDPOINT')) for (const p of egress('otlpPorts')) allowed.add(p);
+          if (svc === 'gateway') allowed.add(valueAt<number>(values, 'metrics.port'));
 
           const rules = policyOf(d).spec?.egress ?? [];
           const used = new Set(rules.flatMap(portsOf));
@@ -153,7 +158,7 @@ describe('chart: NetworkPolicies', function () {
             if (!peerDeployment) continue;
             const rule = rules.find(r => r.to?.some(t => selects(t.podSelector?.matchLabels, podLabels(peerDeployment))));
             assert.ok(rule, `${d.metadata?.name} → ${peer} by pod selector`);
-            assert.deepEqual(portsOf(rule), [mainContainer(peerDeployment).ports?.find(p => p.name === 'grpc')?.containerPort]);
+            assert.deepEqual(portsOf(rule), [servingPort(mainContainer(peerDeployment))]);
           }
         }
       });

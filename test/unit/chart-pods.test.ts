@@ -11,6 +11,8 @@ import {
   memoryMiB,
   podSpec,
   renderSet,
+  HTTP_SERVICES,
+  servingPort,
   SERVICES,
   setName,
   VALUE_SETS,
@@ -51,7 +53,7 @@ describe('chart: pods', function () {
       });
 
       it('startup, liveness and readiness are native gRPC probes on the numeric gRPC port', () => {
-        for (const d of apps) {
+        for (const d of apps.filter(x => !HTTP_SERVICES.has(serviceOf(x)))) {
           const c = mainContainer(d);
           const grpcPort = c.ports?.find(p => p.name === 'grpc')?.containerPort;
           assert.equal(typeof grpcPort, 'number', `${d.metadata?.name}: no grpc port`);
@@ -69,10 +71,26 @@ describe('chart: pods', function () {
         }
       });
 
-      it('the gRPC port is the one the service listens on (<SVC>_PORT)', () => {
+      it('HTTP services (the gateway): HTTP probes on the named port, /healthz for startup and liveness, /readyz for readiness', () => {
+        for (const d of apps.filter(x => HTTP_SERVICES.has(serviceOf(x)))) {
+          const c = mainContainer(d);
+          assert.equal(c.ports?.find(p => p.name === 'grpc'), undefined, `${d.metadata?.name}: a grpc port`);
+          assert.equal(typeof c.ports?.find(p => p.name === 'http')?.containerPort, 'number', `${d.metadata?.name}: no http port`);
+          const expect = { startupProbe: '/healthz', livenessProbe: '/healthz', readinessProbe: '/readyz' } as const;
+          for (const [probe, path] of Object.entries(expect)) {
+            const p = c[probe as keyof typeof expect];
+            assert.equal(p?.httpGet?.path, path, `${d.metadata?.name}: ${probe} path`);
+            assert.equal(p?.httpGet?.port, 'http', `${d.metadata?.name}: ${probe} port`);
+          }
+          const s = c.startupProbe!;
+          assert.ok((s.periodSeconds ?? 10) * (s.failureThreshold ?? 3) >= 120, `${d.metadata?.name}: startup budget`);
+        }
+      });
+
+      it('the serving port is the one the service listens on (<SVC>_PORT)', () => {
         for (const d of apps) {
           const c = mainContainer(d);
-          const grpcPort = c.ports?.find(p => p.name === 'grpc')?.containerPort;
+          const grpcPort = servingPort(c);
           const portEnv = c.env?.find(e => /_PORT$/.test(e.name) && e.name !== 'METRICS_PORT');
           assert.ok(portEnv, `${d.metadata?.name}: no <SVC>_PORT`);
           assert.equal(Number(portEnv.value), grpcPort);

@@ -149,7 +149,7 @@ describe('chart: value sets', function () {
 
   it('upstream services: disabled ones render nothing and are reached at their addresses; names follow serviceName', () => {
     const objects = renderSet(ciSet('external-upstream'));
-    assert.deepEqual(appDeployments(objects).map(component).sort(), ['checkout', 'order', 'productcatalog']);
+    assert.deepEqual(appDeployments(objects).map(component).sort(), ['checkout', 'ledger', 'order', 'productcatalog']);
     const cm = configMaps(objects)[0]?.data ?? {};
     assert.equal(cm['CART_SERVICE_ADDR'], 'cartservice:7070');
     assert.equal(cm['SHIPPING_SERVICE_ADDR'], 'shippingservice:50051');

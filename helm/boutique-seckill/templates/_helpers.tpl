@@ -58,7 +58,9 @@ app.kubernetes.io/part-of: boutique-seckill
 {{/*
 The services and what each one needs. peers = the services it calls (from the code: checkout's and order's
 gRPC clients); infra = the stores it connects to; adminToken = it sends or checks ADMIN_TOKEN; workers = the
-values key of its separate workers Deployment. NetworkPolicies, env and Secret references all derive from this.
+values key of its separate workers Deployment; addrEnv = the variable its callers read (none when nothing calls it);
+http = it serves HTTP (port "http", /healthz and /readyz) instead of gRPC; singleton = exactly one pod may run (the
+cdc binlog reader): Recreate rollouts, no HPA. NetworkPolicies, env and Secret references all derive from this.
 */}}
 {{- define "seckill.services" -}}
 checkout:
@@ -111,6 +113,23 @@ email:
   peers: []
   infra: []
   adminToken: false
+ledger:
+  portEnv: LEDGER_PORT
+  peers: []
+  infra: [redis, mysql]
+  adminToken: true
+cdc:
+  portEnv: CDC_PORT
+  peers: []
+  infra: [redis, mysql, rocketmq]
+  adminToken: false
+  singleton: true
+gateway:
+  portEnv: GATEWAY_PORT
+  peers: [checkout, productcatalog, order]
+  infra: []
+  adminToken: true
+  http: true
 {{- end -}}
 
 {{/*
@@ -218,6 +237,27 @@ key: mysql-url
 {{- $redis := and (not .Values.redis.existingSecret) (not .Values.redis.clusterNodes) -}}
 {{- $mysql := not .Values.mysql.existingSecret -}}
 {{- if or $redis $mysql .Values.devInfra.redis.enabled .Values.devInfra.mariadb.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{- define "seckill.gatewaySecretName" -}}
+{{- default (printf "%s-gateway" (include "seckill.fullname" .) | trunc 63 | trimSuffix "-") .Values.gateway.sessionSecret.existingSecret -}}
+{{- end -}}
+
+{{/*
+DASHBOARD_METRICS_TARGETS of the gateway: gateway.dashboardMetricsTargets, or every unit's metrics Service. A
+Service spreads scrapes over its pods, so with several replicas each scrape sees one pod (rates are per pod).
+*/}}
+{{- define "seckill.dashboardTargets" -}}
+{{- if .Values.gateway.dashboardMetricsTargets -}}
+{{- .Values.gateway.dashboardMetricsTargets -}}
+{{- else -}}
+{{- $targets := list -}}
+{{- range $component, $unit := include "seckill.units" . | fromYaml -}}
+{{- $host := ternary (include "seckill.unitName" (dict "root" $ "component" $component)) (include "seckill.serviceName" (dict "root" $ "svc" $unit.service)) $unit.workers -}}
+{{- $targets = append $targets (printf "%s:%d" $host (int $.Values.metrics.port)) -}}
+{{- end -}}
+{{- join "," $targets -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "seckill.devRedisName" -}}

@@ -44,6 +44,14 @@
 - name: GRPC_TLS_CA_FILE
   value: "/etc/seckill/tls/ca.crt"
 {{- end }}
+{{- if eq $unit.service "gateway" }}
+{{- include "seckill.gatewayEnv" $root }}
+{{- end }}
+{{- if and (eq $unit.service "ledger") (not $root.Values.cdc.enabled) }}
+{{- /* Binlog inserts are recorded by the cdc worker: without it that reconciliation stage would always lag. */}}
+- name: RECONCILE_BINLOG_STAGE
+  value: "false"
+{{- end }}
 {{- if $unit.split }}
 - name: WORKERS_ENABLED
   value: {{ ternary "true" "false" $unit.workers | quote }}
@@ -89,9 +97,34 @@
   value: {{ join "," $attrs | quote }}
 {{- end -}}
 
+{{/* The gateway's secrets and settings: session key, optional request-signing key, proxy trust, dashboard targets. */}}
+{{- define "seckill.gatewayEnv" -}}
+{{- $gw := .Values.gateway }}
+- name: GATEWAY_SESSION_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "seckill.gatewaySecretName" . }}
+      key: {{ ternary $gw.sessionSecret.existingSecretKey "session-secret" (not (empty $gw.sessionSecret.existingSecret)) }}
+{{- if $gw.hmacSecret.existingSecret }}
+- name: GATEWAY_HMAC_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ $gw.hmacSecret.existingSecret }}
+      key: {{ $gw.hmacSecret.existingSecretKey }}
+{{- end }}
+- name: GATEWAY_TRUST_PROXY
+  value: {{ $gw.trustProxy | toString | quote }}
+{{- if .Values.metrics.enabled }}
+- name: DASHBOARD_METRICS_TARGETS
+  value: {{ include "seckill.dashboardTargets" . | quote }}
+{{- end }}
+{{- end -}}
+
 {{- define "seckill.podTemplate" -}}
 {{- $root := .root -}}
 {{- $unit := .unit -}}
+{{- $meta := index (include "seckill.services" $root | fromYaml) $unit.service -}}
+{{- $portName := ternary "http" "grpc" (eq ($meta.http | toString) "true") -}}
 {{- $svcValues := index $root.Values $unit.service -}}
 {{- $values := index $root.Values $unit.values -}}
 {{- $port := int $svcValues.port -}}
@@ -131,7 +164,7 @@ spec:
       imagePullPolicy: {{ $root.Values.image.pullPolicy }}
       args: [{{ $unit.service | quote }}]
       ports:
-        - name: grpc
+        - name: {{ $portName }}
           containerPort: {{ $port }}
           protocol: TCP
         {{- if $root.Values.metrics.enabled }}
@@ -144,9 +177,14 @@ spec:
             name: {{ include "seckill.fullname" $root }}
       env:
         {{- include "seckill.env" . | nindent 8 }}
-      # Native gRPC probes (numeric port): the app serves the health names "liveness" and "readiness".
+      # Native gRPC probes (numeric port): the app serves the health names "liveness" and "readiness";
+      # the HTTP gateway answers GET /healthz (alive) and /readyz (503 while stopping).
       startupProbe:
-        {{- if $root.Values.grpcTls.existingSecret }}
+        {{- if eq $portName "http" }}
+        httpGet:
+          path: /healthz
+          port: http
+        {{- else if $root.Values.grpcTls.existingSecret }}
         tcpSocket:
           port: {{ $port }}
         {{- else }}
@@ -158,7 +196,11 @@ spec:
         timeoutSeconds: {{ $root.Values.probes.timeoutSeconds }}
         failureThreshold: {{ $root.Values.probes.startupFailureThreshold }}
       livenessProbe:
-        {{- if $root.Values.grpcTls.existingSecret }}
+        {{- if eq $portName "http" }}
+        httpGet:
+          path: /healthz
+          port: http
+        {{- else if $root.Values.grpcTls.existingSecret }}
         tcpSocket:
           port: {{ $port }}
         {{- else }}
@@ -170,7 +212,11 @@ spec:
         timeoutSeconds: {{ $root.Values.probes.timeoutSeconds }}
         failureThreshold: {{ $root.Values.probes.livenessFailureThreshold }}
       readinessProbe:
-        {{- if $root.Values.grpcTls.existingSecret }}
+        {{- if eq $portName "http" }}
+        httpGet:
+          path: /readyz
+          port: http
+        {{- else if $root.Values.grpcTls.existingSecret }}
         tcpSocket:
           port: {{ $port }}
         {{- else }}

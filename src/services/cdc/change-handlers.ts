@@ -67,7 +67,7 @@ export function changeBatchHandler(deps: {
   retryMs: number;
   logger: Logger;
   stats?: ConsumerStats;
-  /** This consumer's database: events stamped with another one are acked unapplied. */
+  /** This consumer's database: events of another one (or unstamped) are acked unapplied. */
   database?: string;
 }): MqBatchHandler {
   const stats = deps.stats ?? { applied: 0, duplicates: 0, retried: 0, skipped: 0 };
@@ -95,7 +95,7 @@ export function changeBatchHandler(deps: {
         outcomes.push(ack);
         continue;
       }
-      if (deps.database && event.database && event.database !== deps.database) {
+      if (deps.database && event.database !== deps.database) {
         count('skipped', 'other-database');
         outcomes.push(ack);
         continue;

@@ -3,7 +3,8 @@
 // creation consumer hop is replaced by `persistAccepted`, which reads the orders streams as the
 // forwarder group and inserts through the order repo's insertBatch exactly as the creation consumer
 // does (same decoding, same draft validation). The binlog stage is simulated by calling
-// recordBinlogOrderInsert for every inserted row, as the CDC worker will.
+// recordBinlogOrderInsert for every inserted row, unless `binlog: 'real'` (the real CDC worker records it:
+// ledger-reconcile-cdc.test.ts).
 import { sql } from 'drizzle-orm';
 import { OrderSource, type OrderDraft } from '../../../src/gen/shop/v1/common';
 import { systemClock } from '../../../src/platform/clock';
@@ -33,7 +34,7 @@ export interface LedgerRig {
   settings(overrides?: Partial<LedgerSettings>): LedgerSettings;
   reserve(orderId: string, userId: string, lines: readonly { sku: string; qty: number }[]): Promise<string>;
   /** Forwarder + creation consumer stand-in; returns the ids inserted. */
-  persistAccepted(opts?: { skip?: ReadonlySet<string> }): Promise<string[]>;
+  persistAccepted(opts?: { skip?: ReadonlySet<string>; binlog?: 'simulate' | 'real' }): Promise<string[]>;
   cancel(orderId: string): Promise<void>;
   pay(orderId: string): Promise<void>;
   close(): Promise<void>;
@@ -118,7 +119,7 @@ export async function startLedgerRig(db: Db, products: Record<string, { stock: n
           if (orders.length > 0) {
             const r = await repo.insertBatch(orders);
             for (const o of orders.filter(x => r.inserted.includes(x.orderId))) {
-              await recordBinlogOrderInsert(redis, o.orderId, (o.reservedAt ?? o.createdAt).getTime(), { namespace });
+              if (opts.binlog !== 'real') await recordBinlogOrderInsert(redis, o.orderId, (o.reservedAt ?? o.createdAt).getTime(), { namespace });
               inserted.push(o.orderId);
             }
           }
