@@ -111,7 +111,7 @@ export async function startCdcRig(opts: { productCount?: number; stock?: number 
   function consumer(name: 'products' | 'orders'): ConsumerHandle {
     const group = uniqueId(`GID_it_cdc_${name}`);
     const stats: ConsumerStats = { applied: 0, duplicates: 0, retried: 0, skipped: 0 };
-    const common = { redis, database: tdb.database, clock: systemClock, logger, group, dedupeTtlMs: 3_600_000, retryMs: 1_000, keyPrefix: `test:${ns}:`, stats };
+    const common = { redis, database: tdb.database, databaseName: tdb.name, clock: systemClock, logger, group, dedupeTtlMs: 3_600_000, retryMs: 1_000, keyPrefix: `test:${ns}:`, stats };
     const inner =
       name === 'products'
         ? productConsumerHandler({ ...common, catalogSettings, stockSettings })
