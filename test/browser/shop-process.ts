@@ -4,7 +4,7 @@
 // /metrics on a free port that the dashboard scrapes.
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../support/free-ports';
 import { configSchema, loadConfig } from '../../src/platform/config';
 import { projectPath } from '../../src/platform/paths';
 import { closeRedis, connectRedis, createRedis } from '../../src/platform/redis';
@@ -17,13 +17,6 @@ const MAIN = projectPath('src/main.ts');
 const CREATED_TOPIC = 'it-browser-orders';
 const STATUS_TOPIC = 'it-browser-status';
 
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>(resolve => srv.close(() => resolve()));
-  return port;
-}
 
 export async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;

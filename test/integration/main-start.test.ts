@@ -2,8 +2,8 @@
 // them; bad config or an unreachable dependency stops start-up with one line naming the key.
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { configSchema, loadConfig } from '../../src/platform/config';
+import { assignServicePorts, freePort } from '../support/free-ports';
+import { loadConfig } from '../../src/platform/config';
 import { projectPath } from '../../src/platform/paths';
 import { serviceModules } from '../../src/services/registry';
 import { checkHealth, healthClient } from '../support/grpc-probes';
@@ -12,13 +12,6 @@ import { useTestDatabase } from '../support/test-database';
 const MAIN = projectPath('src/main.ts');
 const TSX = projectPath('node_modules/.bin/tsx');
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>(resolve => srv.close(() => resolve()));
-  return port;
-}
 
 interface Exit {
   readonly code: number | null;
@@ -68,14 +61,7 @@ describe('main entry point', function () {
       // cdc serves health with no role: its consumers would share the shop's CDC groups (tested in test/integration/cdc/)
       CDC_ROLES: 'none',
     };
-    const ports: Record<string, number> = {};
-    for (const [key, entry] of Object.entries(configSchema.ports)) {
-      ports[key] = await freePort();
-      env[entry.env] = String(ports[key]);
-    }
-    for (const [key, entry] of Object.entries(configSchema.addr)) {
-      if (ports[key] !== undefined) env[entry.env] = `127.0.0.1:${ports[key]}`;
-    }
+    const ports = await assignServicePorts(env);
     const { child, exited } = run(['all'], env);
     try {
       const config = loadConfig(env);

@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { assignServicePorts, freePort } from '../support/free-ports';
 import { eq, inArray } from 'drizzle-orm';
 import { CartServiceClient, CheckoutServiceClient } from '../../src/gen/hipstershop/demo';
 import { BuyResult, FlashSaleServiceClient } from '../../src/gen/shop/v1/flashsale';
 import { InventoryServiceClient, WarmUpOutcome } from '../../src/gen/shop/v1/inventory';
-import { configSchema, loadConfig } from '../../src/platform/config';
+import { loadConfig } from '../../src/platform/config';
 import { createGrpcClient, unary } from '../../src/platform/grpc-client';
 import { projectPath } from '../../src/platform/paths';
 import { closeRedis, connectRedis, createRedis } from '../../src/platform/redis';
@@ -39,13 +39,6 @@ const NORMAL: SeedItem = { product: { ...SEED_ITEMS[1]!.product, id: 'METRICS-NO
 const ADDRESS = { streetAddress: '1600 Amphitheatre Parkway', city: 'Mountain View', state: 'CA', country: 'United States', zipCode: 94043 };
 const CARD = { creditCardNumber: '4432801561520454', creditCardCvv: 672, creditCardExpirationYear: 2039, creditCardExpirationMonth: 1 };
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>(resolve => srv.close(() => resolve()));
-  return port;
-}
 
 async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -107,14 +100,7 @@ describe('metrics: /metrics of a running process moves during a test sale', func
       ORDER_TASK_POLL_MS: '200',
       CDC_ROLES: 'none',
     };
-    const ports: Record<string, number> = {};
-    for (const [key, entry] of Object.entries(configSchema.ports)) {
-      ports[key] = await freePort();
-      env[entry.env] = String(ports[key]);
-    }
-    for (const [key, entry] of Object.entries(configSchema.addr)) {
-      if (ports[key] !== undefined) env[entry.env] = `127.0.0.1:${ports[key]}`;
-    }
+    const ports = await assignServicePorts(env);
     const proc = spawn(TSX, [MAIN, 'all'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     let stderr = '';

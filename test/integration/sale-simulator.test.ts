@@ -9,13 +9,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { assignServicePorts, freePort } from '../support/free-ports';
 import { runLedger, type LedgerVerdict } from '../../bench/sale/ledger-verdict';
 import { runSale, type SaleRunResult } from '../../bench/sale/run-sale';
 import { createShopClients, adminCall, type ShopClients } from '../../bench/sale/shop-clients';
 import { stageSaleItems } from '../../bench/sale/stage';
 import { WarmUpOutcome } from '../../src/gen/shop/v1/inventory';
-import { configSchema, loadConfig } from '../../src/platform/config';
+import { loadConfig } from '../../src/platform/config';
 import { projectPath } from '../../src/platform/paths';
 import { closeRedis, connectRedis, createRedis } from '../../src/platform/redis';
 import { serviceModules } from '../../src/services/registry';
@@ -38,13 +38,6 @@ const NON_PAYER_PCT = 20;
 /** Long enough that every attempt is answered before the first unpaid order is cancelled (no resale). */
 const PAYMENT_WINDOW_MS = 45_000;
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>(resolve => srv.close(() => resolve()));
-  return port;
-}
 
 async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -106,14 +99,7 @@ describe('sale simulator: a tiny sale end to end against `main all`', function (
       CDC_ORDER_GROUP: `GID_it_sale_cdc_orders_${suffix}`,
       CHECKOUT_TRUST_FORWARDED_FOR: 'true',
     };
-    const ports: Record<string, number> = {};
-    for (const [key, entry] of Object.entries(configSchema.ports)) {
-      ports[key] = await freePort();
-      env[entry.env] = String(ports[key]);
-    }
-    for (const [key, entry] of Object.entries(configSchema.addr)) {
-      if (ports[key] !== undefined) env[entry.env] = `127.0.0.1:${ports[key]}`;
-    }
+    const ports = await assignServicePorts(env);
     // node --import tsx, not the tsx CLI: the CLI relays SIGTERM and SIGKILLs its child (exit 143) when the
     // child's event loop does not acknowledge within 30 ms — a busy consumer batch is enough.
     const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'all'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -4,7 +4,7 @@
 // writers of state are the RPCs under test, so a before/after snapshot tells what a call changed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../support/free-ports';
 import { Redis } from 'ioredis';
 import { configSchema } from '../../../src/platform/config';
 import { projectPath } from '../../../src/platform/paths';
@@ -103,13 +103,6 @@ async function startPrivateRedis(): Promise<PrivateRedis> {
   };
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>(resolve => srv.close(() => resolve()));
-  return port;
-}
 
 async function waitServing(address: string, child: () => string | undefined, timeoutMs: number): Promise<void> {
   const client = healthClient(address);

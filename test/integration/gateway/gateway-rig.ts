@@ -5,11 +5,11 @@
 // port 0, so a test can read each gateway's gRPC call counter.
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { assignServicePorts, freePort } from '../../support/free-ports';
 import { InventoryServiceClient, WarmUpOutcome } from '../../../src/gen/shop/v1/inventory';
 import { breakerSettings, createBreakers } from '../../../src/platform/breaker';
 import { systemClock } from '../../../src/platform/clock';
-import { configSchema, loadConfig, type Config } from '../../../src/platform/config';
+import { loadConfig, type Config } from '../../../src/platform/config';
 import { createGrpcClient, unary } from '../../../src/platform/grpc-client';
 import { projectPath } from '../../../src/platform/paths';
 import { closeRedis, connectRedis, createRedis } from '../../../src/platform/redis';
@@ -23,13 +23,6 @@ import { scrape, select } from '../telemetry/prometheus-text';
 const MAIN = projectPath('src/main.ts');
 export const SESSION_SECRET = 'gateway-test-session-secret-0123456789abcdef';
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>(resolve => srv.close(() => resolve()));
-  return port;
-}
 
 export async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -94,14 +87,7 @@ export async function startBackend(opts: BackendOptions): Promise<Backend> {
     RPC_DEADLINE_MS: '20000',
     ...opts.env,
   };
-  const ports: Record<string, number> = {};
-  for (const [key, entry] of Object.entries(configSchema.ports)) {
-    ports[key] = await freePort();
-    env[entry.env] = String(ports[key]);
-  }
-  for (const [key, entry] of Object.entries(configSchema.addr)) {
-    if (ports[key] !== undefined) env[entry.env] = `127.0.0.1:${ports[key]}`;
-  }
+  const ports = await assignServicePorts(env);
   const config = loadConfig({ ...process.env, ...env, GATEWAY_SESSION_SECRET: SESSION_SECRET });
 
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', MAIN, 'all'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
